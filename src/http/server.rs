@@ -1,0 +1,213 @@
+//! The listener: one named thread per connection, and a cap on how many there are.
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use super::Router;
+use super::conn::{self, plain_response};
+
+/// Stack size of a connection thread: enough for a handler, small for thousands of them.
+pub const CONNECTION_STACK: usize = 256 * 1024;
+
+/// Sizes and timeouts that bound what one client can cost the server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections served at once; one more gets 503 and is closed.
+    pub max_connections: usize,
+    /// Largest request head in bytes (431 beyond).
+    pub max_head: usize,
+    /// Largest request body in bytes (413 beyond).
+    pub max_body: usize,
+    /// Time from the first byte of a head to its end (408 beyond); also how long a new
+    /// connection may stay silent.
+    pub header_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request.
+    pub idle_timeout: Duration,
+    /// Longest wait for the next piece of a request body.
+    pub body_timeout: Duration,
+    /// Longest wait for one write to the client: a peer that stops reading is dropped.
+    pub write_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 4096,
+            max_head: 16 * 1024,
+            max_body: 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A bound listener, ready to serve a [`Router`].
+pub struct Server {
+    listener: TcpListener,
+    limits: Limits,
+}
+
+impl Server {
+    /// Binds `addr`; port 0 picks a free port (see [`Server::local_addr`]).
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
+        Ok(Self {
+            listener: TcpListener::bind(addr)?,
+            limits: Limits::default(),
+        })
+    }
+
+    /// Replaces the default limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:18888`, for the `listening on URL` line.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr())
+    }
+
+    /// Serves connections on this thread until the process ends.
+    pub fn run(self, router: Router) -> io::Result<()> {
+        accept_loop(
+            self.listener,
+            Arc::new(router),
+            self.limits,
+            Arc::default(),
+            Arc::default(),
+        );
+        Ok(())
+    }
+
+    /// Serves connections on a background thread; dropping the handle stops accepting.
+    pub fn spawn(self, router: Router) -> io::Result<Running> {
+        let addr = self.local_addr();
+        let stop = Arc::new(AtomicBool::new(false));
+        let live = Arc::new(AtomicUsize::new(0));
+        let (s, l) = (stop.clone(), live.clone());
+        let thread = thread::Builder::new()
+            .name(format!("rwh-accept-{}", addr.port()))
+            .spawn(move || accept_loop(self.listener, Arc::new(router), self.limits, s, l))?;
+        Ok(Running {
+            addr,
+            stop,
+            live,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// A server running on a background thread (see [`Server::spawn`]).
+pub struct Running {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    live: Arc<AtomicUsize>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How many connections are being served right now.
+    pub fn connections(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
+    }
+
+    /// Stops accepting new connections; those already open finish on their own.
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept() so that it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    router: Arc<Router>,
+    limits: Limits,
+    stop: Arc<AtomicBool>,
+    live: Arc<AtomicUsize>,
+) {
+    let limits = Arc::new(limits);
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(e) => {
+                // Out of file descriptors, usually: wait for connections to end.
+                log::warn!("accept failed: {e}");
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        if live.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
+            live.fetch_sub(1, Ordering::SeqCst);
+            turn_away(stream);
+            continue;
+        }
+        let slot = Slot(live.clone());
+        let (router, limits) = (router.clone(), limits.clone());
+        let name = format!(
+            "rwh-conn-{}",
+            stream.peer_addr().map(|a| a.port()).unwrap_or(0)
+        );
+        let spawned = thread::Builder::new()
+            .name(name)
+            .stack_size(CONNECTION_STACK)
+            .spawn(move || {
+                let _slot = slot;
+                conn::serve(stream, &router, &limits);
+            });
+        if let Err(e) = spawned {
+            log::warn!("cannot start a connection thread: {e}");
+        }
+    }
+}
+
+/// Answers 503 to a connection over the cap, without a thread of its own.
+fn turn_away(stream: TcpStream) {
+    log::warn!("too many connections: refusing {:?}", stream.peer_addr());
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let _ = (&stream).write_all(&plain_response(503, &[("Retry-After", "1")]));
+}
+
+/// A connection's place under the cap, given back when its thread ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}

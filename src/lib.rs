@@ -1,0 +1,14 @@
+//! rwh: chapter 9 of *Real World HTTP* in synchronous Rust.
+//!
+//! Where each book section lives:
+//!
+//! | book section | module | example |
+//! |---|---|---|
+//! | 9.3 Server-Sent Events | [`http`], [`sse`], [`primes`] | `ch09_3_sse_server`, `ch09_3_sse_client` |
+//!
+//! Every server is a blocking `std::net` listener with one thread per connection.
+
+pub mod cli;
+pub mod http;
+pub mod primes;
+pub mod sse;
