@@ -1,6 +1,7 @@
 //! HTTP/1.1 response framing (RFC 9112): status line, headers, Content-Length or chunked.
 
 use std::io::{self, Write};
+use std::net::TcpStream;
 use std::time::SystemTime;
 
 use super::chunked::{write_chunk, write_last_chunk};
@@ -107,6 +108,12 @@ impl Wire for Http1Wire<'_> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.chunked && peer_closed(self.input.stream()) {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "client closed the connection",
+            ));
+        }
         if !self.out.is_empty() {
             self.input.stream().write_all(self.out)?;
             self.out.clear();
@@ -131,6 +138,21 @@ impl Wire for Http1Wire<'_> {
             read_ahead: self.input.take_buffered(),
         })
     }
+}
+
+/// True if the client has closed its side. A streaming handler learns it at its next
+/// flush (Go's `r.Context().Done()`), not one write later, when TCP reports the reset.
+fn peer_closed(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let closed = match stream.peek(&mut [0u8; 1]) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+    };
+    let _ = stream.set_nonblocking(false);
+    closed
 }
 
 /// Fields the wire writes itself, so a handler's values for them are not copied.

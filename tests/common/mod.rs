@@ -96,3 +96,92 @@ pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// A program of this package running in the background; killed when dropped.
+pub struct Program {
+    child: std::process::Child,
+    /// The URL from its first line of output, `listening on URL`.
+    pub url: String,
+}
+
+impl Program {
+    /// Starts the `rwh` companion server with `args` and waits for its `listening on` line.
+    pub fn companion(args: &[&str]) -> Program {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rwh"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the rwh binary starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line should be `listening on URL`, was {first:?}"))
+            .to_string();
+        Program { child, url }
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The path of an external tool for an interop test. When it is missing the test is
+/// skipped with a message, unless `REQUIRE_INTEROP=1` (as in CI), which makes it fail.
+pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        let wanted = names.join(" or ");
+        assert!(
+            std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
+            "REQUIRE_INTEROP=1 but {wanted} is not installed"
+        );
+        eprintln!(
+            "skipped: {wanted} is not installed (set REQUIRE_INTEROP=1 to make this a failure)"
+        );
+    }
+    found
+}
+
+/// Loads `url` in headless Chromium and returns the DOM once the page has settled:
+/// `budget_ms` of virtual time lets timers and reconnects run without real waiting.
+/// `None` (after a message) when Chromium is not installed; see [`interop_tool`].
+pub fn chromium_dom(url: &str, budget_ms: u32) -> Option<String> {
+    let chromium = interop_tool(&["chromium", "chromium-browser", "google-chrome"])?;
+    let profile =
+        std::env::temp_dir().join(format!("rwh-chromium-{}-{}", std::process::id(), budget_ms));
+    let output = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--timeout=20000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--virtual-time-budget={budget_ms}"))
+        .arg("--dump-dom")
+        .arg(url)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
