@@ -11,3 +11,19 @@ pub fn init_logging() {
 pub fn announce(url: &str) {
     println!("listening on {url}");
 }
+
+/// The error a program's `main` ends with: printed as a sentence, not a debug structure
+/// (`Error: Address already in use (os error 98)`), and the exit status is 1.
+pub struct Fatal(Box<dyn std::error::Error + Send + Sync>);
+
+impl<E: Into<Box<dyn std::error::Error + Send + Sync>>> From<E> for Fatal {
+    fn from(error: E) -> Self {
+        Fatal(error.into())
+    }
+}
+
+impl std::fmt::Debug for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}

@@ -1,7 +1,6 @@
 //! `cargo run`: the companion server, every demo of the book on one port.
 
 use std::io;
-use std::time::Duration;
 
 use clap::Parser;
 use rwh::http::{Request, Response, Router, Server};
@@ -20,30 +19,24 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:18888")]
     addr: String,
-    /// Milliseconds between two events of the prime stream.
-    #[arg(long, default_value_t = 1000)]
-    interval_ms: u64,
-    /// Events in one prime stream.
-    #[arg(long, default_value_t = 100)]
-    count: u64,
+    /// The prime stream of section 9.3.
+    #[command(flatten)]
+    pace: sse_server::Pace,
 }
 
 fn index(_: &Request, res: &mut Response) -> io::Result<()> {
     res.send(200, "text/html; charset=utf-8", INDEX.as_bytes())
 }
 
-fn main() -> io::Result<()> {
+fn main() -> Result<(), rwh::cli::Fatal> {
     rwh::cli::init_logging();
     let args = Args::parse();
-    let pace = sse_server::Pace {
-        interval: Duration::from_millis(args.interval_ms),
-        count: args.count,
-    };
+    let pace = args.pace;
     let routes = Router::new()
         .get("/", index)
         .get("/primes", sse_server::handler_html)
         .get("/prime", sse_server::handler_prime_sse(pace));
     let server = Server::bind(&args.addr)?;
     rwh::cli::announce(&server.url());
-    server.run(routes)
+    Ok(server.run(routes)?)
 }

@@ -6,8 +6,6 @@ mod common;
 #[allow(dead_code)]
 mod sse_server;
 
-use std::time::Duration;
-
 use common::*;
 use sse_server::{Pace, routes};
 
@@ -26,7 +24,7 @@ fn rendered_primes(dom: &str) -> Vec<(u64, u64)> {
 #[test]
 fn chromium_renders_the_primes_newest_first_then_stops() {
     let server = serve(routes(Pace {
-        interval: Duration::from_millis(20),
+        interval_ms: 20,
         count: 5,
     }));
     let Some(dom) = chromium_dom(&format!("{}/", server.url()), 10_000) else {

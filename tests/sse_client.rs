@@ -31,7 +31,7 @@ fn next(source: &EventSource) -> Received {
 #[test]
 fn receives_every_event_then_stops_on_204() {
     let server = serve(routes(Pace {
-        interval: Duration::ZERO,
+        interval_ms: 0,
         count: 5,
     }));
     let source =
@@ -84,7 +84,7 @@ fn survives_the_server_going_away_and_resumes_where_it_stopped() {
 #[test]
 fn gives_up_with_a_clear_error() {
     let server = serve(routes(Pace {
-        interval: Duration::ZERO,
+        interval_ms: 0,
         count: 1,
     }));
     let missing = EventSource::connect_with(&format!("{}/nope", server.url()), quick_retry());
@@ -118,7 +118,7 @@ fn gives_up_with_a_clear_error() {
 #[test]
 fn close_stops_a_live_stream() {
     let server = serve(routes(Pace {
-        interval: Duration::from_millis(10),
+        interval_ms: 10,
         count: 100_000,
     }));
     let source =

@@ -7,7 +7,6 @@ mod common;
 mod sse_server;
 
 use std::process::Command;
-use std::time::Duration;
 
 use common::*;
 use sse_server::{Pace, routes};
@@ -18,7 +17,7 @@ fn curl_sees_the_events_byte_for_byte() {
         return;
     };
     let server = serve(routes(Pace {
-        interval: Duration::from_millis(10),
+        interval_ms: 10,
         count: 3,
     }));
     let output = Command::new(curl)

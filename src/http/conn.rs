@@ -80,6 +80,10 @@ fn answer(
     let outcome = catch_unwind(AssertUnwindSafe(|| router.dispatch(request, &mut response)));
     let failure = match outcome {
         Ok(Ok(())) => None,
+        Ok(Err(e)) if is_disconnect(&e) => {
+            log::debug!("{} {}: {e}", request.method, request.target);
+            return Ok(Next::Close);
+        }
         Ok(Err(e)) => Some(e.to_string()),
         Err(panic) => Some(format!("handler panicked: {}", panic_message(&panic))),
     };
@@ -163,6 +167,15 @@ fn close(input: Input) {
             Ok(_) => {}
         }
     }
+}
+
+/// True for the errors that mean the client went away, which is no fault of ours.
+fn is_disconnect(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        BrokenPipe | ConnectionReset | ConnectionAborted | UnexpectedEof | TimedOut | WouldBlock
+    )
 }
 
 fn panic_message(panic: &Box<dyn Any + Send>) -> &str {

@@ -104,8 +104,10 @@ impl EventSource {
         };
         match ready.recv() {
             Ok(()) => Ok(source),
-            // The worker ended before the first stream opened: it says why.
-            Err(_) => Err(source.join().err().unwrap_or(SseError::Status(0))),
+            // The worker ended before the first response: it says why.
+            Err(_) => Err(source.join().err().unwrap_or_else(|| {
+                SseError::Connect(io::Error::other("event source thread ended"))
+            })),
         }
     }
 
@@ -168,11 +170,11 @@ enum Opened {
 
 impl Stream {
     fn run(mut self, ready: Sender<()>) -> Result<(), SseError> {
-        let mut response = match self.open()? {
-            Opened::Stream(response) => response,
-            Opened::NoContent => return Ok(()),
-        };
+        let opened = self.open()?;
         let _ = ready.send(());
+        let Opened::Stream(mut response) = opened else {
+            return Ok(()); // 204 at once: there is nothing to stream
+        };
         let mut failures = 0;
         loop {
             if !self.read_events(&mut response) {
@@ -209,6 +211,7 @@ impl Stream {
         }
     }
 
+    // ANCHOR: open
     /// Sends `GET` with `Last-Event-ID` and checks the answer is an event stream.
     fn open(&mut self) -> Result<Opened, SseError> {
         let last_id = self.parser.last_event_id().to_string();
@@ -234,6 +237,7 @@ impl Stream {
         *self.socket.lock().unwrap_or_else(|e| e.into_inner()) = response.socket().ok();
         Ok(Opened::Stream(response))
     }
+    // ANCHOR_END: open
 
     /// Reads and delivers events until the stream ends. False when we were told to stop
     /// (or nobody listens any more), true when the stream ended or broke.
