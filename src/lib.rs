@@ -9,6 +9,7 @@
 //! Every server is a blocking `std::net` listener with one thread per connection.
 
 pub mod cli;
+pub mod h2;
 pub mod http;
 pub mod primes;
 pub mod sse;
