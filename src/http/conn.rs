@@ -1,12 +1,12 @@
 //! One HTTP/1.1 connection: read a request, answer it, repeat while keep-alive allows.
 
 use std::any::Any;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use super::input::Input;
+use super::transport::Transport;
 use super::wire1::Http1Wire;
 use super::{Limits, Request, RequestError, Response, Router, reason};
 
@@ -14,13 +14,11 @@ use super::{Limits, Request, RequestError, Response, Router, reason};
 /// our last response is not lost to a TCP reset (Go's `closeWriteAndWait`).
 const LINGER: Duration = Duration::from_millis(500);
 
-/// Serves every request that arrives on `stream`, then closes it.
-pub(crate) fn serve(stream: TcpStream, router: &Router, limits: &Limits) {
-    let peer = stream.peer_addr().ok();
-    if stream.set_nodelay(true).is_err()
-        || stream
-            .set_write_timeout(Some(limits.write_timeout))
-            .is_err()
+/// Serves every request that arrives on `stream` (TCP, or TLS on TCP), then closes it.
+pub(crate) fn serve(stream: Box<dyn Transport>, router: &Router, limits: &Limits) {
+    let tcp = stream.tcp();
+    let peer = tcp.peer_addr().ok();
+    if tcp.set_nodelay(true).is_err() || tcp.set_write_timeout(Some(limits.write_timeout)).is_err()
     {
         return;
     }
@@ -61,7 +59,7 @@ fn read_request(
         return Ok(None);
     };
     if request.headers.has_token("expect", "100-continue") {
-        input.stream().write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        input.send(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
     request.body = input.read_body(&request.headers, limits)?;
     Ok(Some(request))
@@ -122,10 +120,10 @@ fn answer(
 }
 
 /// Answers a request that could not be read with its status, then closes.
-fn refuse(input: Input, error: &RequestError) {
-    log::debug!("{:?}: {error}", input.stream().peer_addr());
+fn refuse(mut input: Input, error: &RequestError) {
+    log::debug!("{:?}: {error}", input.tcp().peer_addr());
     if let Some(status) = error.status() {
-        let _ = input.stream().write_all(&plain_response(status, &[]));
+        let _ = input.send(&plain_response(status, &[]));
     }
     close(input);
 }
@@ -146,23 +144,27 @@ pub(crate) fn plain_response(status: u16, extra_headers: &[(&str, &str)]) -> Vec
     head.into_bytes()
 }
 
+fn close(mut input: Input) {
+    close_gracefully(input.stream());
+}
+
 /// Closes our side, then reads briefly so the client sees our last response before EOF.
-fn close(input: Input) {
-    let stream = input.stream();
-    if stream.shutdown(Shutdown::Write).is_err() {
+pub(crate) fn close_gracefully(stream: &mut dyn Transport) {
+    if stream.close_write().is_err() {
         return;
     }
     let until = Instant::now() + LINGER;
     let mut sink = [0u8; 4096];
-    let mut stream = stream;
+    // What the client still sends is thrown away: read the socket, not the TLS session.
+    let mut socket = stream.tcp();
     while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if stream
+        if socket
             .set_read_timeout(Some(left.max(Duration::from_millis(1))))
             .is_err()
         {
             return;
         }
-        match stream.read(&mut sink) {
+        match socket.read(&mut sink) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }

@@ -5,6 +5,7 @@
 
 mod chunked;
 pub mod client;
+mod client_conn;
 mod conn;
 mod error;
 mod headers;
@@ -13,6 +14,8 @@ mod request;
 mod response;
 mod router;
 mod server;
+mod tls_conn;
+mod transport;
 mod wire1;
 
 pub use chunked::{ChunkedReader, write_chunk, write_last_chunk};

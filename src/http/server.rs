@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::Router;
+use rustls::ServerConfig;
+
 use super::conn::{self, plain_response};
+use super::{Router, tls_conn};
 
 /// Stack size of a connection thread: enough for a handler, small for thousands of them.
 pub const CONNECTION_STACK: usize = 256 * 1024;
@@ -47,10 +49,11 @@ impl Default for Limits {
     }
 }
 
-/// A bound listener, ready to serve a [`Router`].
+/// A bound listener, ready to serve a [`Router`] over plain TCP or over TLS.
 pub struct Server {
     listener: TcpListener,
     limits: Limits,
+    tls: Option<Arc<ServerConfig>>,
 }
 
 impl Server {
@@ -59,7 +62,21 @@ impl Server {
         Ok(Self {
             listener: TcpListener::bind(addr)?,
             limits: Limits::default(),
+            tls: None,
         })
+    }
+
+    /// Binds `addr` for HTTPS: every connection starts with a TLS handshake
+    /// (see [`crate::tls::server_config`]).
+    pub fn bind_tls(addr: impl ToSocketAddrs, config: Arc<ServerConfig>) -> io::Result<Self> {
+        Ok(Self::bind(addr)?.with_tls(config))
+    }
+
+    /// Serves over TLS with `config`; the ALPN protocols it offers decide what the
+    /// clients may speak.
+    pub fn with_tls(mut self, config: Arc<ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
     }
 
     /// Replaces the default limits.
@@ -75,34 +92,49 @@ impl Server {
             .expect("a bound listener has an address")
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:18888`, for the `listening on URL` line.
+    /// The base URL, e.g. `http://127.0.0.1:18888` (`https://` with TLS), for the
+    /// `listening on URL` line.
     pub fn url(&self) -> String {
-        format!("http://{}", self.local_addr())
+        format!("{}://{}", self.scheme(), self.local_addr())
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// Serves connections on this thread until the process ends.
     pub fn run(self, router: Router) -> io::Result<()> {
-        accept_loop(
-            self.listener,
-            Arc::new(router),
-            self.limits,
-            Arc::default(),
-            Arc::default(),
-        );
+        let listen = Listen {
+            router: Arc::new(router),
+            limits: Arc::new(self.limits),
+            tls: self.tls,
+            stop: Arc::default(),
+            live: Arc::default(),
+        };
+        listen.accept_loop(self.listener);
         Ok(())
     }
 
     /// Serves connections on a background thread; dropping the handle stops accepting.
     pub fn spawn(self, router: Router) -> io::Result<Running> {
         let addr = self.local_addr();
+        let scheme = self.scheme();
         let stop = Arc::new(AtomicBool::new(false));
         let live = Arc::new(AtomicUsize::new(0));
-        let (s, l) = (stop.clone(), live.clone());
+        let listen = Listen {
+            router: Arc::new(router),
+            limits: Arc::new(self.limits),
+            tls: self.tls,
+            stop: stop.clone(),
+            live: live.clone(),
+        };
+        let listener = self.listener;
         let thread = thread::Builder::new()
             .name(format!("rwh-accept-{}", addr.port()))
-            .spawn(move || accept_loop(self.listener, Arc::new(router), self.limits, s, l))?;
+            .spawn(move || listen.accept_loop(listener))?;
         Ok(Running {
             addr,
+            scheme,
             stop,
             live,
             thread: Some(thread),
@@ -113,6 +145,7 @@ impl Server {
 /// A server running on a background thread (see [`Server::spawn`]).
 pub struct Running {
     addr: SocketAddr,
+    scheme: &'static str,
     stop: Arc<AtomicBool>,
     live: Arc<AtomicUsize>,
     thread: Option<JoinHandle<()>>,
@@ -124,9 +157,9 @@ impl Running {
         self.addr
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:40123`.
+    /// The base URL, e.g. `http://127.0.0.1:40123` or `https://127.0.0.1:40124`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// How many connections are being served right now.
@@ -151,54 +184,66 @@ impl Drop for Running {
     }
 }
 
-fn accept_loop(
-    listener: TcpListener,
+/// What the accept loop shares with every connection thread.
+struct Listen {
     router: Arc<Router>,
-    limits: Limits,
+    limits: Arc<Limits>,
+    tls: Option<Arc<ServerConfig>>,
     stop: Arc<AtomicBool>,
     live: Arc<AtomicUsize>,
-) {
-    let limits = Arc::new(limits);
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(e) => {
-                // Out of file descriptors, usually: wait for connections to end.
-                log::warn!("accept failed: {e}");
-                thread::sleep(Duration::from_millis(10));
+}
+
+impl Listen {
+    fn accept_loop(self, listener: TcpListener) {
+        for stream in listener.incoming() {
+            if self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let stream = match stream {
+                Ok(stream) => stream,
+                Err(e) => {
+                    // Out of file descriptors, usually: wait for connections to end.
+                    log::warn!("accept failed: {e}");
+                    thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            };
+            if self.live.fetch_add(1, Ordering::SeqCst) >= self.limits.max_connections {
+                self.live.fetch_sub(1, Ordering::SeqCst);
+                turn_away(stream, self.tls.is_some());
                 continue;
             }
-        };
-        if live.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
-            live.fetch_sub(1, Ordering::SeqCst);
-            turn_away(stream);
-            continue;
-        }
-        let slot = Slot(live.clone());
-        let (router, limits) = (router.clone(), limits.clone());
-        let name = format!(
-            "rwh-conn-{}",
-            stream.peer_addr().map(|a| a.port()).unwrap_or(0)
-        );
-        let spawned = thread::Builder::new()
-            .name(name)
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || {
-                let _slot = slot;
-                conn::serve(stream, &router, &limits);
-            });
-        if let Err(e) = spawned {
-            log::warn!("cannot start a connection thread: {e}");
+            let slot = Slot(self.live.clone());
+            let (router, limits, tls) =
+                (self.router.clone(), self.limits.clone(), self.tls.clone());
+            let name = format!(
+                "rwh-conn-{}",
+                stream.peer_addr().map(|a| a.port()).unwrap_or(0)
+            );
+            let spawned = thread::Builder::new()
+                .name(name)
+                .stack_size(CONNECTION_STACK)
+                .spawn(move || {
+                    let _slot = slot;
+                    match tls {
+                        None => conn::serve(Box::new(stream), &router, &limits),
+                        Some(config) => tls_conn::serve(stream, config, &router, &limits),
+                    }
+                });
+            if let Err(e) = spawned {
+                log::warn!("cannot start a connection thread: {e}");
+            }
         }
     }
 }
 
-/// Answers 503 to a connection over the cap, without a thread of its own.
-fn turn_away(stream: TcpStream) {
+/// Answers 503 to a connection over the cap, without a thread of its own. A TLS client
+/// is only closed: answering it would take a handshake.
+fn turn_away(stream: TcpStream, tls: bool) {
     log::warn!("too many connections: refusing {:?}", stream.peer_addr());
+    if tls {
+        return;
+    }
     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let _ = (&stream).write_all(&plain_response(503, &[("Retry-After", "1")]));
 }
