@@ -60,10 +60,10 @@ fn roots(trust: &Trust) -> io::Result<RootCertStore> {
     match trust {
         Trust::Default => {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            if let Some(path) = dev_ca::local_ca_cert_path() {
-                if let Err(e) = add_pem_file(&mut roots, &path) {
-                    log::warn!("not trusting the local development CA: {e}");
-                }
+            if let Some(path) = dev_ca::local_ca_cert_path()
+                && let Err(e) = add_pem_file(&mut roots, &path)
+            {
+                log::warn!("not trusting the local development CA: {e}");
             }
         }
         Trust::PublicRoots => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
