@@ -86,11 +86,17 @@ fn our_client_gets_a_page_over_verified_tls() {
     assert_eq!(response.alpn_protocol(), Some(ALPN_HTTP11));
     assert_eq!(response.text().unwrap(), "hello over TLS\n");
 
-    let url = Url::parse(&format!("{}/echo", server.url())).unwrap();
+    // The certificate names `localhost` too (SNI and the name checked are the URL's host).
+    let port = server.running.addr().port();
+    let url = Url::parse(&format!("https://localhost:{port}/")).unwrap();
     let options = Options {
         read_timeout: Some(READ_WAIT),
         trust: server.trust(),
     };
+    let by_name = client::request_with("GET", &url, &[], b"", &options).unwrap();
+    assert_eq!(by_name.status, 200);
+
+    let url = Url::parse(&format!("{}/echo", server.url())).unwrap();
     let body = vec![b'x'; 100_000];
     let echoed = client::request_with("POST", &url, &[], &body, &options).unwrap();
     assert_eq!(echoed.status, 200);
@@ -317,6 +323,21 @@ fn a_client_that_offers_only_h2_is_refused_for_now() {
         error.to_string().contains("NoApplicationProtocol"),
         "{error}"
     );
+}
+
+#[test]
+fn help_documents_the_tls_port_and_the_ca() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rwh"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in ["--tls-addr", "18443", "RWH_CERT_DIR", "--cacert"] {
+        assert!(
+            help.contains(needle),
+            "--help should mention {needle}:\n{help}"
+        );
+    }
 }
 
 #[test]

@@ -20,11 +20,7 @@ impl Conn {
     /// Connects to the host of `url`. For a TLS scheme it also completes the handshake,
     /// verifying the certificate as `trust` says and offering the `alpn` protocols.
     pub(crate) fn open(url: &Url, trust: &Trust, alpn: &[&[u8]]) -> io::Result<Conn> {
-        let addr = (url.host.as_str(), url.port)
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host has no address"))?;
-        let tcp = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
+        let tcp = connect(url)?;
         tcp.set_nodelay(true)?;
         if !matches!(url.scheme.as_str(), "https" | "wss") {
             return Ok(Conn::Plain(tcp));
@@ -52,6 +48,19 @@ impl Conn {
             Conn::Tls(tls) => tls.conn.alpn_protocol(),
         }
     }
+}
+
+/// Connects to the first address of the host that answers: `localhost` may be `::1`
+/// first and `127.0.0.1` second, and a server often listens on one of them only.
+fn connect(url: &Url) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
+    for addr in (url.host.as_str(), url.port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+            Ok(tcp) => return Ok(tcp),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// Completes the handshake within [`CONNECT_TIMEOUT`].

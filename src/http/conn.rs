@@ -29,7 +29,11 @@ pub(crate) fn serve(stream: Box<dyn Transport>, router: &Router, limits: &Limits
     loop {
         let mut request = match read_request(&mut input, idle, limits) {
             Ok(Some(request)) => request,
-            Ok(None) => return,
+            // Closed by the client, or idle too long: over TLS, say goodbye properly.
+            Ok(None) => {
+                let _ = input.stream().close_write();
+                return;
+            }
             Err(error) => return refuse(input, &error),
         };
         request.peer = peer;

@@ -194,9 +194,9 @@ fn load_or_issue_leaf(
     }
     let (key, cert) = issue::issue_leaf(ca, LEAF_LIFETIME)?;
     valid_until(&cert, ca, SystemTime::now()).map_err(|e| {
+        let dir = path.parent().unwrap_or(path).display();
         io::Error::other(format!(
-            "the CA in {} issued an invalid certificate: {e}",
-            path.display()
+            "the CA in {dir} cannot issue a valid certificate ({e}); remove {dir} to make a new CA"
         ))
     })?;
     // Other processes may issue one at the same time: any of them will do, so the last wins.
@@ -205,11 +205,7 @@ fn load_or_issue_leaf(
 }
 
 /// Checks that `cert` verifies under `ca` for every name of [`LEAF_NAMES`] at time `at`.
-pub(super) fn valid_until(
-    cert: &CertificateDer<'_>,
-    ca: &Ca,
-    at: SystemTime,
-) -> Result<(), rustls::Error> {
+fn valid_until(cert: &CertificateDer<'_>, ca: &Ca, at: SystemTime) -> Result<(), rustls::Error> {
     let mut roots = RootCertStore::empty();
     roots.add(ca.cert.clone())?;
     let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), super::provider())
