@@ -4,6 +4,7 @@
 //!
 //! | book section | module | example |
 //! |---|---|---|
+//! | 9.1 HTTP/2: TLS, ALPN, the `GODEBUG` switches of table 9-1 | [`tls`], [`http`] | the companion server's HTTPS port |
 //! | 9.3 Server-Sent Events | [`http`], [`sse`], [`primes`] | `ch09_3_sse_server`, `ch09_3_sse_client` |
 //!
 //! Every server is a blocking `std::net` listener with one thread per connection.
@@ -13,3 +14,4 @@ pub mod h2;
 pub mod http;
 pub mod primes;
 pub mod sse;
+pub mod tls;

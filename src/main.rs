@@ -1,9 +1,11 @@
-//! `cargo run`: the companion server, every demo of the book on one port.
+//! `cargo run`: the companion server, every demo of the book on one HTTP port and one
+//! HTTPS port.
 
 use std::io;
 
 use clap::Parser;
 use rwh::http::{Request, Response, Router, Server};
+use rwh::tls;
 
 #[path = "../examples/ch09_3_sse_server.rs"]
 #[allow(dead_code)] // the example's own main() and Args are not used here
@@ -12,13 +14,20 @@ mod sse_server;
 /// The page that links every demo.
 const INDEX: &str = include_str!("index.html");
 
-/// The companion server of rwh: every demo of chapter 9 on one port.
+/// The companion server of rwh: every demo of chapter 9 over HTTP and over HTTPS.
+///
+/// The HTTPS port uses a certificate from a local development CA, made on the first run
+/// in $RWH_CERT_DIR (else $XDG_DATA_HOME/rwh/dev-ca, else ~/.local/share/rwh/dev-ca).
+/// The log says where the CA certificate is: trust it with `curl --cacert PATH`.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port).
+    /// Address to listen on for HTTP (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:18888")]
     addr: String,
+    /// Address to listen on for HTTPS, the book's TLS port (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:18443")]
+    tls_addr: String,
     /// The prime stream of section 9.3.
     #[command(flatten)]
     pace: sse_server::Pace,
@@ -28,15 +37,30 @@ fn index(_: &Request, res: &mut Response) -> io::Result<()> {
     res.send(200, "text/html; charset=utf-8", INDEX.as_bytes())
 }
 
+/// Every demo; each port gets its own copy.
+fn routes(pace: sse_server::Pace) -> Router {
+    Router::new()
+        .get("/", index)
+        .get("/primes", sse_server::handler_html)
+        .get("/prime", sse_server::handler_prime_sse(pace))
+}
+
 fn main() -> Result<(), rwh::cli::Fatal> {
     rwh::cli::init_logging();
     let args = Args::parse();
-    let pace = args.pace;
-    let routes = Router::new()
-        .get("/", index)
-        .get("/primes", sse_server::handler_html)
-        .get("/prime", sse_server::handler_prime_sse(pace));
     let server = Server::bind(&args.addr)?;
-    rwh::cli::announce(&server.url());
-    Ok(server.run(routes)?)
+    let ca = tls::local_dev_ca()?;
+    // HTTP/1.1 only for now; `h2` joins the list with HTTP/2.
+    let config = tls::server_config(&ca, tls::server_protocols())?;
+    let tls_server =
+        Server::bind_tls(&args.tls_addr, config).map_err(|e| format!("{}: {e}", args.tls_addr))?;
+    let cert = ca.ca_cert_path();
+    log::info!(
+        "local CA certificate: {} (curl --cacert {})",
+        cert.display(),
+        cert.display()
+    );
+    rwh::cli::announce_all(&[server.url(), tls_server.url()]);
+    let _tls = tls_server.spawn(routes(args.pace))?;
+    Ok(server.run(routes(args.pace))?)
 }

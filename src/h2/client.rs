@@ -43,6 +43,8 @@ pub enum Event {
         code: ErrorCode,
         debug: String,
     },
+    /// The server answered our PING.
+    PingAck([u8; 8]),
 }
 
 /// An HTTP/2 client connection over `S`.
@@ -90,8 +92,7 @@ impl<S: Read + Write> Connection<S> {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> io::Result<u32> {
-        let id = self.next_stream;
-        self.next_stream += 2;
+        let id = self.take_stream_id();
         let mut fields: Vec<(&[u8], &[u8])> = vec![
             (b":method", method.as_bytes()),
             (b":scheme", scheme.as_bytes()),
@@ -109,6 +110,13 @@ impl<S: Read + Write> Connection<S> {
         }
         self.stream.write_all(&out)?;
         Ok(id)
+    }
+
+    /// Takes the next stream id, for a hand-made HEADERS frame.
+    pub fn take_stream_id(&mut self) -> u32 {
+        let id = self.next_stream;
+        self.next_stream += 2;
+        id
     }
 
     /// Writes one frame as it is, valid or not (for tests of the server's defences).
@@ -224,14 +232,15 @@ impl<S: Read + Write> Connection<S> {
                         _ => {}
                     }
                 }
-                self.send_frame(&Frame::Settings {
+                // Best effort: if the server has gone, reading will say so.
+                let _ = self.send_frame(&Frame::Settings {
                     ack: true,
                     params: Vec::new(),
-                })?;
+                });
                 None
             }
             Frame::Ping { ack: false, data } => {
-                self.send_frame(&Frame::Ping { ack: true, data })?;
+                let _ = self.send_frame(&Frame::Ping { ack: true, data });
                 None
             }
             Frame::Headers {
@@ -269,7 +278,7 @@ impl<S: Read + Write> Connection<S> {
                         }
                         .encode(&mut out);
                     }
-                    self.stream.write_all(&out)?;
+                    let _ = self.stream.write_all(&out);
                 }
                 Some(Event::Data {
                     stream,
@@ -277,6 +286,7 @@ impl<S: Read + Write> Connection<S> {
                     end_stream,
                 })
             }
+            Frame::Ping { ack: true, data } => Some(Event::PingAck(data)),
             Frame::RstStream { stream, code } => Some(Event::Reset { stream, code }),
             Frame::GoAway {
                 last_stream,

@@ -5,6 +5,7 @@
 
 mod chunked;
 pub mod client;
+mod client_conn;
 mod conn;
 mod error;
 mod handle;
@@ -15,6 +16,8 @@ mod response;
 mod router;
 mod server;
 mod slots;
+mod tls_conn;
+mod transport;
 mod wire1;
 
 pub use chunked::{ChunkedReader, write_chunk, write_last_chunk};
@@ -26,5 +29,6 @@ pub use request::{Request, Version};
 pub(crate) use response::{BodySize, Wire, has_body};
 pub use response::{Hijacked, Response};
 pub use router::{Handler, Router};
+pub(crate) use server::Service;
 pub use server::{CONNECTION_STACK, Limits, Running, Server};
 pub(crate) use slots::Slots;

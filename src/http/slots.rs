@@ -32,11 +32,6 @@ impl Slots {
     pub(crate) fn busy(&self) -> usize {
         self.busy.load(Ordering::SeqCst)
     }
-
-    /// The shared counter, for reporting.
-    pub(crate) fn counter(&self) -> Arc<AtomicUsize> {
-        self.busy.clone()
-    }
 }
 
 /// One taken slot, given back when dropped.

@@ -1,7 +1,6 @@
 //! HTTP/1.1 response framing (RFC 9112): status line, headers, Content-Length or chunked.
 
 use std::io::{self, Write};
-use std::net::TcpStream;
 use std::time::SystemTime;
 
 use super::chunked::{write_chunk, write_last_chunk};
@@ -92,12 +91,13 @@ impl Wire for Http1Wire<'_> {
         }
         if data.len() >= DIRECT_WRITE {
             self.flush()?;
-            let mut socket = self.input.stream();
-            return if self.chunked {
-                write_chunk(&mut socket, data)
+            let mut stream = self.input.stream();
+            if self.chunked {
+                write_chunk(&mut stream, data)?;
             } else {
-                socket.write_all(data)
-            };
+                stream.write_all(data)?;
+            }
+            return stream.flush();
         }
         if self.chunked {
             write_chunk(self.out, data)
@@ -108,14 +108,16 @@ impl Wire for Http1Wire<'_> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.chunked && peer_closed(self.input.stream()) {
+        // A streaming handler learns that the client left at its next flush (Go's
+        // `r.Context().Done()`), not one write later, when TCP reports the reset.
+        if self.chunked && self.input.stream().peer_closed() {
             return Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
                 "client closed the connection",
             ));
         }
         if !self.out.is_empty() {
-            self.input.stream().write_all(self.out)?;
+            self.input.send(self.out)?;
             self.out.clear();
         }
         Ok(())
@@ -129,7 +131,7 @@ impl Wire for Http1Wire<'_> {
     }
 
     fn hijack(&mut self) -> Option<Hijacked> {
-        let stream = self.input.stream().try_clone().ok()?;
+        let stream = self.input.stream().hijack()?;
         stream.set_read_timeout(None).ok()?;
         stream.set_write_timeout(None).ok()?;
         self.keep_alive = false;
@@ -138,21 +140,6 @@ impl Wire for Http1Wire<'_> {
             read_ahead: self.input.take_buffered(),
         })
     }
-}
-
-/// True if the client has closed its side. A streaming handler learns it at its next
-/// flush (Go's `r.Context().Done()`), not one write later, when TCP reports the reset.
-fn peer_closed(stream: &TcpStream) -> bool {
-    if stream.set_nonblocking(true).is_err() {
-        return false;
-    }
-    let closed = match stream.peek(&mut [0u8; 1]) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => e.kind() != io::ErrorKind::WouldBlock,
-    };
-    let _ = stream.set_nonblocking(false);
-    closed
 }
 
 /// Fields the wire writes itself, so a handler's values for them are not copied.

@@ -12,6 +12,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 
 use super::parse::{Item, Parser, Received};
 use crate::http::client::{self, ClientResponse, Url};
+use crate::tls::Trust;
 
 /// How an [`EventSource`] reconnects.
 #[derive(Debug, Clone)]
@@ -77,16 +78,27 @@ impl EventSource {
         Self::connect_with(url, Options::default())
     }
 
-    /// Opens `url`; returns once the first response has been checked.
+    /// Opens `url`; returns once the first response has been checked. An `https://`
+    /// stream is verified with [`Trust::Default`].
     pub fn connect_with(url: &str, options: Options) -> Result<Self, SseError> {
+        Self::connect_trusting(url, options, Trust::Default)
+    }
+
+    /// Opens `url`, verifying an `https://` server as `trust` says (e.g. a CA file).
+    pub fn connect_trusting(url: &str, options: Options, trust: Trust) -> Result<Self, SseError> {
         let url = Url::parse(url).map_err(SseError::Url)?;
         let (events_tx, events) = unbounded();
         let (stop, stop_rx) = bounded(0);
         let (ready_tx, ready) = bounded(1);
         let socket = Arc::new(Mutex::new(None));
+        let client = client::Options {
+            read_timeout: options.read_timeout,
+            trust,
+        };
         let stream = Stream {
             url,
             options,
+            client,
             parser: Parser::new(),
             events: events_tx,
             stop: stop_rx,
@@ -155,6 +167,8 @@ impl Drop for EventSource {
 struct Stream {
     url: Url,
     options: Options,
+    /// How each request is made: the read timeout and whom to trust for `https://`.
+    client: client::Options,
     parser: Parser,
     events: Sender<Received>,
     stop: Receiver<()>,
@@ -222,7 +236,7 @@ impl Stream {
         if !last_id.is_empty() {
             headers.push(("Last-Event-ID", &last_id));
         }
-        let response = client::request("GET", &self.url, &headers, b"", self.options.read_timeout)
+        let response = client::request_with("GET", &self.url, &headers, b"", &self.client)
             .map_err(SseError::Connect)?;
         match response.status {
             200 => {}

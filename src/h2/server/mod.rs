@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::h2::session::Session;
-use crate::http::{Limits, Router, Slots};
+use crate::http::Service;
 use reader::Reader;
 use state::Conn;
 
@@ -29,53 +29,23 @@ pub const MAX_HEADER_BLOCK: usize = 64 * 1024;
 pub const MAX_CONTROL_FRAMES: u32 = 1000;
 /// Streams the client may reset per [`FLOOD_WINDOW`] (the 2023 rapid reset attack).
 pub const MAX_RESETS: u32 = 200;
+/// How long a closing connection keeps reading, so the peer gets our GOAWAY.
+pub const LINGER: Duration = Duration::from_millis(500);
 /// The window over which floods are counted.
 pub const FLOOD_WINDOW: Duration = Duration::from_secs(10);
 
 /// Serves HTTP/2 over TLS on a connection whose handshake chose `h2`.
-pub(crate) fn serve_tls(
-    tls: rustls::ServerConnection,
-    socket: TcpStream,
-    router: Arc<Router>,
-    limits: Arc<Limits>,
-    slots: Slots,
-) {
-    serve(
-        Session::Tls(Box::new(tls.into())),
-        socket,
-        &[],
-        router,
-        limits,
-        slots,
-    );
+pub(crate) fn serve_tls(tls: rustls::ServerConnection, socket: TcpStream, service: &Service) {
+    serve(Session::Tls(Box::new(tls.into())), socket, &[], service);
 }
 
 /// Serves h2c: `read_ahead` holds what was read so far, starting with the preface.
-pub(crate) fn serve_cleartext(
-    socket: TcpStream,
-    read_ahead: &[u8],
-    router: Arc<Router>,
-    limits: Arc<Limits>,
-    slots: Slots,
-) {
-    serve(
-        Session::Cleartext,
-        socket,
-        read_ahead,
-        router,
-        limits,
-        slots,
-    );
+pub(crate) fn serve_cleartext(socket: TcpStream, read_ahead: &[u8], service: &Service) {
+    serve(Session::Cleartext, socket, read_ahead, service);
 }
 
-fn serve(
-    session: Session,
-    socket: TcpStream,
-    read_ahead: &[u8],
-    router: Arc<Router>,
-    limits: Arc<Limits>,
-    slots: Slots,
-) {
+fn serve(session: Session, socket: TcpStream, read_ahead: &[u8], service: &Service) {
+    let limits = &service.limits;
     let Ok(writer) = socket.try_clone() else {
         return;
     };
@@ -87,5 +57,5 @@ fn serve(
         return;
     }
     let conn = Arc::new(Conn::new(session, writer, limits.write_timeout));
-    Reader::new(conn, socket, router, limits, slots).run(read_ahead);
+    Reader::new(conn, socket, service.clone()).run(read_ahead);
 }

@@ -12,7 +12,7 @@ use std::thread;
 use super::state::Conn;
 use super::wire::StreamWire;
 use super::{
-    FLOOD_WINDOW, MAX_CONCURRENT_STREAMS, MAX_CONTROL_FRAMES, MAX_HEADER_BLOCK, MAX_RESETS,
+    FLOOD_WINDOW, LINGER, MAX_CONCURRENT_STREAMS, MAX_CONTROL_FRAMES, MAX_HEADER_BLOCK, MAX_RESETS,
 };
 use crate::h2::fields::request_from_fields;
 use crate::h2::frame::{
@@ -21,7 +21,7 @@ use crate::h2::frame::{
 };
 use crate::h2::guard::RateLimit;
 use crate::h2::hpack::{Decoder, HpackError};
-use crate::http::{CONNECTION_STACK, Handled, Limits, Request, Router, Slots, handle};
+use crate::http::{CONNECTION_STACK, Handled, Limits, Request, Service, handle};
 
 /// Why the connection stops: a GOAWAY to send, or a peer already gone.
 pub(crate) enum Stop {
@@ -62,9 +62,8 @@ pub(crate) struct Reader {
     pub(crate) conn: Arc<Conn>,
     pub(crate) socket: TcpStream,
     pub(crate) peer: Option<SocketAddr>,
-    pub(crate) router: Arc<Router>,
-    pub(crate) limits: Arc<Limits>,
-    pub(crate) slots: Slots,
+    service: Service,
+    limits: Arc<Limits>,
     decoder: Decoder,
     plain: Vec<u8>,
     pending: Option<Pending>,
@@ -78,20 +77,13 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    pub(crate) fn new(
-        conn: Arc<Conn>,
-        socket: TcpStream,
-        router: Arc<Router>,
-        limits: Arc<Limits>,
-        slots: Slots,
-    ) -> Self {
+    pub(crate) fn new(conn: Arc<Conn>, socket: TcpStream, service: Service) -> Self {
         Self {
             conn,
             peer: socket.peer_addr().ok(),
             socket,
-            router,
-            limits,
-            slots,
+            limits: service.limits.clone(),
+            service,
             decoder: Decoder::new(crate::h2::hpack::DEFAULT_TABLE_SIZE),
             plain: Vec::new(),
             pending: None,
@@ -127,6 +119,27 @@ impl Reader {
         state.close();
         drop(state);
         self.conn.notify();
+        self.linger();
+    }
+
+    /// Reads and drops what the peer still sends for a moment, so that our GOAWAY is
+    /// not lost to a TCP reset caused by unread data (Go's `closeWriteAndWait`).
+    fn linger(&mut self) {
+        let until = std::time::Instant::now() + LINGER;
+        let mut sink = [0u8; 16 * 1024];
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            if self
+                .socket
+                .set_read_timeout(Some(left.max(std::time::Duration::from_millis(1))))
+                .is_err()
+            {
+                return;
+            }
+            match self.socket.read(&mut sink) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
     }
 
     fn serve(&mut self) -> Result<(), Stop> {
@@ -302,7 +315,7 @@ impl Reader {
         end_stream: bool,
         end_headers: bool,
     ) -> Result<(), FrameError> {
-        if stream % 2 == 0 {
+        if stream.is_multiple_of(2) {
             return Err(FrameError::connection(
                 ErrorCode::ProtocolError,
                 "client stream ids are odd",
@@ -563,13 +576,16 @@ impl Reader {
     /// Starts a handler thread for a complete request.
     fn dispatch(&mut self, stream: u32, mut request: Request) -> Result<(), FrameError> {
         self.conn.lock().close_remote(stream);
-        let Some(slot) = self.slots.take() else {
+        let Some(slot) = self.service.slots.take() else {
             log::warn!("too many threads: refusing stream {stream}");
             self.conn.lock().forget(stream);
             return self.refuse_stream(stream);
         };
-        let (conn, router, running) =
-            (self.conn.clone(), self.router.clone(), self.running.clone());
+        let (conn, router, running) = (
+            self.conn.clone(),
+            self.service.router.clone(),
+            self.running.clone(),
+        );
         running.fetch_add(1, Ordering::SeqCst);
         let spawned = thread::Builder::new()
             .name(format!("rwh-h2-{stream}"))
@@ -585,7 +601,7 @@ impl Reader {
                     _ => Some(ErrorCode::Cancel),
                 };
                 if let Some(code) = code {
-                    let _ = conn.lock().reset(stream, code);
+                    let _ = conn.lock().reset_if_open(stream, code);
                 }
                 running.fetch_sub(1, Ordering::SeqCst);
                 conn.notify();

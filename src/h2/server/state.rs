@@ -157,10 +157,10 @@ impl State {
         self.failed.get_or_insert(reason);
     }
 
-    /// Sends close_notify (TLS) and shuts the socket.
+    /// Sends close_notify (TLS) and ends our side of the socket; the reader drains the rest.
     pub(crate) fn close(&mut self) {
         self.session.close(&mut self.socket);
-        let _ = self.socket.shutdown(std::net::Shutdown::Both);
+        let _ = self.socket.shutdown(std::net::Shutdown::Write);
         self.fail("the connection is closed");
     }
 
@@ -174,19 +174,9 @@ impl State {
         self.streams.insert(id, stream);
     }
 
-    /// Streams open or half-closed: what counts against MAX_CONCURRENT_STREAMS.
-    pub(crate) fn active(&self) -> usize {
-        self.streams.len()
-    }
-
     /// True if `id` is open or half-closed.
     pub(crate) fn is_open(&self, id: u32) -> bool {
         self.streams.contains_key(&id)
-    }
-
-    /// True if the peer has ended its side of `id` (further DATA is a stream error).
-    pub(crate) fn remote_closed(&self, id: u32) -> bool {
-        self.streams.get(&id).is_some_and(|s| s.remote_closed)
     }
 
     /// The peer sent END_STREAM on `id`.
@@ -204,12 +194,18 @@ impl State {
         self.streams.remove(&id);
     }
 
-    /// Sends RST_STREAM for `id`, if it is still open, and forgets it.
+    /// Sends RST_STREAM for `id` and forgets it (a stream error, §5.4.2).
     pub(crate) fn reset(&mut self, id: u32, code: ErrorCode) -> io::Result<()> {
-        if self.streams.remove(&id).is_some() {
-            self.send_frame(&Frame::RstStream { stream: id, code })?;
+        self.streams.remove(&id);
+        self.send_frame(&Frame::RstStream { stream: id, code })
+    }
+
+    /// Resets `id` only if it is still open: a handler that gave up mid-response.
+    pub(crate) fn reset_if_open(&mut self, id: u32, code: ErrorCode) -> io::Result<()> {
+        match self.streams.contains_key(&id) {
+            true => self.reset(id, code),
+            false => Ok(()),
         }
-        Ok(())
     }
 
     /// Takes `n` bytes out of the connection's and the stream's send windows.
