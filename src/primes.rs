@@ -6,7 +6,7 @@
 //! any size, with no table of primes to keep and no limit on how long the stream may run.
 
 use num_bigint::BigUint;
-use num_traits::{One, Zero};
+use num_traits::{One, ToPrimitive, Zero};
 
 /// The first 20 primes: both the trial divisors and the Miller–Rabin bases.
 const SMALL_PRIMES: [u32; 20] = [
@@ -21,6 +21,11 @@ const SMALL_PRIMES: [u32; 20] = [
 /// `ProbablyPrime(20)` instead draws 20 pseudo-random bases and adds a Baillie–PSW test,
 /// which is exact below 2⁶⁴ and has no known counterexample above.
 pub fn is_probable_prime(n: &BigUint) -> bool {
+    // The same test on machine words when n fits in 64 bits: every number the stream
+    // sends for a long while, and far cheaper than arithmetic on heap-allocated digits.
+    if let Some(n) = n.to_u64() {
+        return is_probable_prime_u64(n);
+    }
     // Trial division settles 0, 2, 3, every even number and most other composites cheaply.
     for p in SMALL_PRIMES {
         if (n % p).is_zero() {
@@ -31,6 +36,43 @@ pub fn is_probable_prime(n: &BigUint) -> bool {
     // Now n is 1, which is not prime, or has no factor below 72: then it is odd and larger
     // than every base, as Miller–Rabin needs.
     *n > BigUint::one() && miller_rabin(n, &SMALL_PRIMES)
+}
+
+/// [`is_probable_prime`] for a number that fits in 64 bits: the same trial division and
+/// the same Miller–Rabin bases, on `u64` with `u128` products. Exact: the first 12 prime
+/// bases already settle every n below 2⁶⁴.
+fn is_probable_prime_u64(n: u64) -> bool {
+    for p in SMALL_PRIMES.map(u64::from) {
+        if n.is_multiple_of(p) {
+            return n == p;
+        }
+    }
+    // A composite below 73² has a prime factor below 73, which trial division found.
+    if n < 73 * 73 {
+        return n > 1;
+    }
+    // n − 1 = d · 2^s with d odd; n is odd here, so s ≥ 1.
+    let s = (n - 1).trailing_zeros();
+    let d = (n - 1) >> s;
+    let mul_mod = |a: u64, b: u64| (u128::from(a) * u128::from(b) % u128::from(n)) as u64;
+    let passes = |base: u32| {
+        let (mut x, mut power, mut e) = (1, u64::from(base), d);
+        while e > 0 {
+            if e & 1 == 1 {
+                x = mul_mod(x, power);
+            }
+            power = mul_mod(power, power);
+            e >>= 1;
+        }
+        if x == 1 || x == n - 1 {
+            return true;
+        }
+        (1..s).any(|_| {
+            x = mul_mod(x, x);
+            x == n - 1
+        })
+    };
+    SMALL_PRIMES.iter().all(|&base| passes(base))
 }
 
 /// The smallest prime strictly greater than `after`: the book's loop, `num++` until prime.
@@ -224,6 +266,19 @@ mod tests {
         for (n, bases) in table {
             assert!(miller_rabin(&big(n), bases), "{n} fools bases {bases:?}");
             assert!(!is_probable_prime(&big(n)), "{n} is composite");
+        }
+    }
+
+    #[test]
+    fn the_u64_path_agrees_with_the_biguint_path() {
+        for start in [1u64 << 32, (1 << 63) - 3001, u64::MAX - 3001] {
+            for n in (start..start + 3000).filter(|n| n % 2 == 1) {
+                let by_biguint = SMALL_PRIMES
+                    .iter()
+                    .all(|&p| !n.is_multiple_of(u64::from(p)))
+                    && miller_rabin(&BigUint::from(n), &SMALL_PRIMES);
+                assert_eq!(is_probable_prime_u64(n), by_biguint, "n = {n}");
+            }
         }
     }
 

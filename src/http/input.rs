@@ -18,6 +18,8 @@ pub(crate) struct Input {
     stream: Box<dyn Transport>,
     buf: Vec<u8>,
     start: usize,
+    /// The read timeout last set on the socket (only `Input` sets it while it reads).
+    read_timeout: Option<Duration>,
 }
 
 impl Input {
@@ -26,6 +28,7 @@ impl Input {
             stream,
             buf: Vec::with_capacity(4096),
             start: 0,
+            read_timeout: None,
         }
     }
 
@@ -43,6 +46,19 @@ impl Input {
     pub(crate) fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes)?;
         self.stream.flush()
+    }
+
+    /// Sets the socket's read timeout, unless the one already set is within
+    /// [`TIMEOUT_SLACK`] of it: a keep-alive connection then saves a system call per request.
+    fn set_read_timeout(&mut self, timeout: Duration) -> io::Result<()> {
+        let close = self
+            .read_timeout
+            .is_some_and(|set| set.abs_diff(timeout) < TIMEOUT_SLACK);
+        if !close {
+            self.tcp().set_read_timeout(Some(timeout))?;
+            self.read_timeout = Some(timeout);
+        }
+        Ok(())
     }
 
     /// True when the next request (pipelining) is already buffered.
@@ -78,7 +94,7 @@ impl Input {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 return idle_or_timeout(first_byte_at);
             };
-            self.tcp().set_read_timeout(Some(left.max(MIN_TIMEOUT)))?;
+            self.set_read_timeout(left.max(MIN_TIMEOUT))?;
             match self.fill() {
                 Ok(0) if first_byte_at.is_none() => return Ok(None),
                 Ok(0) => return Err(RequestError::Malformed),
@@ -145,7 +161,7 @@ impl Input {
         if framing == Framing::None {
             return Ok(Vec::new());
         }
-        self.tcp().set_read_timeout(Some(limits.body_timeout))?;
+        self.set_read_timeout(limits.body_timeout)?;
         let max = limits.max_body as u64;
         let mut body = Vec::new();
         match framing {
@@ -254,6 +270,10 @@ impl Framing {
 
 /// The shortest read timeout set: zero would mean "no timeout" to the socket.
 const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// How far the socket's read timeout may be from the one wanted before it is set again:
+/// a deadline is then met at most this much early or late.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(1);
 
 fn idle_or_timeout(first_byte_at: Option<Instant>) -> Result<Option<Request>, RequestError> {
     match first_byte_at {

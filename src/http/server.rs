@@ -8,6 +8,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use rustls::ServerConfig;
+use socket2::{Domain, Socket, Type};
 
 use super::conn::{self, plain_response};
 use super::{Router, Slots, tls_conn};
@@ -60,7 +61,7 @@ impl Server {
     /// Binds `addr`; port 0 picks a free port (see [`Server::local_addr`]).
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
         Ok(Self {
-            listener: TcpListener::bind(addr)?,
+            listener: listen(addr)?,
             limits: Limits::default(),
             tls: None,
         })
@@ -137,6 +138,32 @@ impl Server {
             thread: Some(thread),
         })
     }
+}
+
+/// Connections the kernel may hold for us before `accept`. `TcpListener::bind` asks for
+/// 128, and a burst of a thousand clients overflows that: the kernel drops the extra
+/// handshakes and those clients wait a second for their retry. Go asks for the system's
+/// maximum (`net.core.somaxconn`, 4096 on recent Linux); the kernel caps ours there too.
+const BACKLOG: i32 = 4096;
+
+/// `TcpListener::bind` with a longer accept queue: the first address that works.
+fn listen(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+    let mut last_error = None;
+    for addr in addr.to_socket_addrs()? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        if cfg!(unix) {
+            socket.set_reuse_address(true)?; // as std does: restart without waiting
+        }
+        match socket
+            .bind(&addr.into())
+            .and_then(|()| socket.listen(BACKLOG))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind")))
 }
 
 /// A server running on a background thread (see [`Server::spawn`]).

@@ -1,7 +1,7 @@
 //! HTTP/1.1 response framing (RFC 9112): status line, headers, Content-Length or chunked.
 
 use std::io::{self, Write};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::chunked::{write_chunk, write_last_chunk};
 use super::input::Input;
@@ -10,6 +10,10 @@ use super::{Headers, Version, reason};
 
 /// Body writes at least this large skip the output buffer and go straight to the socket.
 const DIRECT_WRITE: usize = 16 * 1024;
+/// How often a streaming flush looks for a closed peer (three system calls on TCP).
+/// Flushes closer together skip the look: at that pace a write to a departed client
+/// fails within a few events anyway.
+const PEER_CHECK_EVERY: Duration = Duration::from_millis(10);
 
 /// A response being written onto an HTTP/1.1 connection.
 pub(crate) struct Http1Wire<'c> {
@@ -20,6 +24,8 @@ pub(crate) struct Http1Wire<'c> {
     /// Whether the connection may serve another request after this response.
     pub(crate) keep_alive: bool,
     chunked: bool,
+    /// When `flush` last looked for a closed peer.
+    peer_checked: Option<Instant>,
 }
 
 impl<'c> Http1Wire<'c> {
@@ -37,7 +43,22 @@ impl<'c> Http1Wire<'c> {
             head_only,
             keep_alive,
             chunked: false,
+            peer_checked: None,
         }
+    }
+}
+
+impl Http1Wire<'_> {
+    /// True at the first flush, then at most once per [`PEER_CHECK_EVERY`].
+    fn peer_check_due(&mut self) -> bool {
+        let now = Instant::now();
+        let due = self
+            .peer_checked
+            .is_none_or(|at| now.duration_since(at) >= PEER_CHECK_EVERY);
+        if due {
+            self.peer_checked = Some(now);
+        }
+        due
     }
 }
 
@@ -110,7 +131,7 @@ impl Wire for Http1Wire<'_> {
     fn flush(&mut self) -> io::Result<()> {
         // A streaming handler learns that the client left at its next flush (Go's
         // `r.Context().Done()`), not one write later, when TCP reports the reset.
-        if self.chunked && self.input.stream().peer_closed() {
+        if self.chunked && self.peer_check_due() && self.input.stream().peer_closed() {
             return Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
                 "client closed the connection",
