@@ -12,3 +12,4 @@ pub mod cli;
 pub mod http;
 pub mod primes;
 pub mod sse;
+pub mod ws;
