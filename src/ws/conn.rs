@@ -170,6 +170,7 @@ impl Connection {
     /// error says how: a close from the peer (answered), the answer to our own close, a
     /// rule the peer broke (we sent 1009, 1007 or 1002), a silent peer (heartbeat), or a
     /// lost socket. After that every call answers [`Error::AlreadyClosed`].
+    // ANCHOR: recv
     pub fn recv(&mut self) -> Result<Message, Error> {
         loop {
             if let Some(message) = self.ready.pop_front() {
@@ -200,7 +201,9 @@ impl Connection {
             }
         }
     }
+    // ANCHOR_END: recv
 
+    // ANCHOR: feed
     /// Hands `n` bytes of the buffer to tungstenite (with EOF after them if `eof`) and
     /// takes out every message they complete.
     fn feed(&mut self, n: usize, eof: bool) {
@@ -242,6 +245,7 @@ impl Connection {
             protocol.dead = true;
         }
     }
+    // ANCHOR_END: feed
 
     /// Closes the socket the way the ending calls for.
     fn finish(&mut self, ending: &Error) {
@@ -325,6 +329,7 @@ impl Shared {
         self.born + Duration::from_millis(self.last_seen.load(Ordering::Relaxed))
     }
 
+    // ANCHOR: send
     fn send(self: &Arc<Self>, message: Message) -> Result<(), Error> {
         if let Message::Close(frame) = message {
             let (code, reason) = frame
@@ -343,6 +348,7 @@ impl Shared {
             .and_then(|()| protocol.ctx.flush(&mut feed));
         sent.map_err(|e| self.write_failed(&mut protocol, e))
     }
+    // ANCHOR_END: send
 
     fn close(self: &Arc<Self>, code: CloseCode, reason: &str) -> Result<(), Error> {
         let mut protocol = self.lock();
@@ -504,6 +510,7 @@ impl Shared {
     }
 }
 
+// ANCHOR: fire
 impl Timed for Shared {
     fn fire(&self, due: Instant, now: Instant) -> Option<Instant> {
         let mut deadlines = self.deadlines();
@@ -544,6 +551,7 @@ impl Timed for Shared {
         next
     }
 }
+// ANCHOR_END: fire
 
 impl Shared {
     /// True when the conversation is known to be over; never waits for the lock.

@@ -141,12 +141,15 @@ fn single_key(request: &Request) -> Result<&str, Refusal> {
     }
 }
 
+// ANCHOR: accept
 /// `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + the RFC's GUID)), through
 /// tungstenite's `derive_accept_key`.
 pub fn accept_key(key: &str) -> String {
     tungstenite::handshake::derive_accept_key(key.as_bytes())
 }
+// ANCHOR_END: accept
 
+// ANCHOR: switching
 /// The `101 Switching Protocols` answer, ready for the wire.
 pub fn switching_protocols(accepted: &Accepted) -> String {
     let mut head = format!(
@@ -162,6 +165,7 @@ pub fn switching_protocols(accepted: &Accepted) -> String {
     head.push_str("\r\n");
     head
 }
+// ANCHOR_END: switching
 
 #[cfg(test)]
 mod tests {

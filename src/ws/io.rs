@@ -54,6 +54,7 @@ impl<'a> Feed<'a> {
     }
 }
 
+// ANCHOR: read
 impl Read for Feed<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pending.is_empty() {
@@ -67,6 +68,7 @@ impl Read for Feed<'_> {
         Ok(n)
     }
 }
+// ANCHOR_END: read
 
 impl Write for Feed<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {

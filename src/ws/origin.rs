@@ -55,6 +55,7 @@ impl OriginPolicy {
         self
     }
 
+    // ANCHOR: check
     /// Checks a request's `Origin` against its `Host`.
     pub fn check(&self, origin: Option<&str>, host: Option<&str>) -> Result<(), ForeignOrigin> {
         let Some(origin) = origin.map(str::trim) else {
@@ -73,6 +74,7 @@ impl OriginPolicy {
             host: host.to_owned(),
         })
     }
+    // ANCHOR_END: check
 }
 
 /// True when `origin` (`scheme://host[:port]`) names the same host and port as `host`.
