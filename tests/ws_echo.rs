@@ -160,3 +160,25 @@ fn a_vanished_peer_ends_the_thread() {
     drop(stream);
     assert!(eventually(|| server.connections() == 0));
 }
+
+#[test]
+fn messages_before_a_close_are_answered_before_the_close() {
+    let server = echo_server(Upgrader::new());
+    let (mut stream, _, rest) = raw_upgrade(server.addr(), "", b"");
+    // Two messages and the close in one write: they arrive in one read.
+    let mut burst = client_frame(true, 1, b"one");
+    burst.extend(client_frame(true, 2, b"two"));
+    burst.extend(client_frame(true, 8, &1000u16.to_be_bytes()));
+    stream.write_all(&burst).unwrap();
+    let mut frames = FrameReader::new(stream, rest);
+    let got: Vec<_> = (0..3).map(|_| frames.next().expect("a frame")).collect();
+    let summary: Vec<_> = got.iter().map(|f| (f.opcode, f.payload.clone())).collect();
+    assert_eq!(
+        summary,
+        [
+            (1, b"one".to_vec()),
+            (2, b"two".to_vec()),
+            (8, 1000u16.to_be_bytes().to_vec())
+        ]
+    );
+}

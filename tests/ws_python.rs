@@ -17,7 +17,7 @@ const SCRIPT: &str = concat!(
     "/tests/interop/ws_echo_check.py"
 );
 const MAX_MESSAGE: usize = 4096;
-const PONG_WAIT: Duration = Duration::from_millis(300);
+const PONG_WAIT: Duration = Duration::from_millis(500);
 
 fn python_websockets() -> bool {
     Command::new("python3")

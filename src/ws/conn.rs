@@ -7,7 +7,6 @@
 //! go. So a ping goes out while a read is blocked, frames never interleave, pongs and the
 //! close handshake share one state, and an idle connection is a thread asleep in `read`.
 
-use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,12 +34,15 @@ const PING_RETRY: Duration = Duration::from_millis(50);
 pub struct Connection {
     shared: Arc<Shared>,
     buf: Vec<u8>,
-    /// Messages decoded from the last read, not yet returned.
-    ready: VecDeque<Message>,
-    /// How the conversation ended, returned once `ready` is empty.
+    /// `buf[unfed.0..unfed.1]` was read from the socket but not handed to tungstenite.
+    unfed: (usize, usize),
+    /// The socket reported end of file.
+    eof: bool,
+    /// tungstenite may hold whole frames not yet decoded (messages are taken out one
+    /// at a time, so that a close behind them is answered only after they are).
+    buffered: bool,
+    /// How the conversation ended, returned by the next `recv`.
     ending: Option<Error>,
-    /// True while tungstenite holds bytes read before the connection was made.
-    primed: bool,
     /// True once the ending has been returned.
     finished: bool,
 }
@@ -113,7 +115,7 @@ impl Connection {
             .write_buffer_size(0)
             .max_message_size(Some(config.max_message))
             .max_frame_size(Some(config.max_message));
-        let primed = !read_ahead.is_empty();
+        let buffered = !read_ahead.is_empty();
         let ctx = WebSocketContext::from_partially_read(read_ahead, role, Some(limits));
         let shared = Arc::new(Shared {
             socket,
@@ -134,9 +136,10 @@ impl Connection {
         Ok(Connection {
             shared,
             buf: vec![0; READ_CHUNK],
-            ready: VecDeque::new(),
+            unfed: (0, 0),
+            eof: false,
+            buffered,
             ending: None,
-            primed,
             finished: false,
         })
     }
@@ -173,9 +176,6 @@ impl Connection {
     // ANCHOR: recv
     pub fn recv(&mut self) -> Result<Message, Error> {
         loop {
-            if let Some(message) = self.ready.pop_front() {
-                return Ok(message);
-            }
             if let Some(ending) = self.ending.take() {
                 self.finish(&ending);
                 return Err(ending);
@@ -183,18 +183,18 @@ impl Connection {
             if self.finished {
                 return Err(Error::AlreadyClosed);
             }
-            if self.primed {
-                self.primed = false;
-                self.feed(0, false);
+            if self.buffered || self.unfed.0 < self.unfed.1 || self.eof {
+                if let Some(message) = self.feed() {
+                    return Ok(message);
+                }
                 continue;
             }
             // The blocking read, without the lock: writers go ahead meanwhile.
             match (&self.shared.socket).read(&mut self.buf) {
+                Ok(0) => self.eof = true,
                 Ok(n) => {
-                    if n > 0 {
-                        self.shared.touch();
-                    }
-                    self.feed(n, n == 0);
+                    self.shared.touch();
+                    self.unfed = (0, n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => self.ending = Some(self.shared.fault_or(Error::Io(e))),
@@ -204,19 +204,26 @@ impl Connection {
     // ANCHOR_END: recv
 
     // ANCHOR: feed
-    /// Hands `n` bytes of the buffer to tungstenite (with EOF after them if `eof`) and
-    /// takes out every message they complete.
-    fn feed(&mut self, n: usize, eof: bool) {
+    /// Under the lock, hands the unfed bytes (and EOF, once seen) to tungstenite until
+    /// it completes a data message, needs more bytes, or the conversation ends.
+    fn feed(&mut self) -> Option<Message> {
         let shared = &*self.shared;
         let mut protocol = shared.lock();
-        let mut feed = Feed::reading(&shared.socket, &self.buf[..n], eof);
+        let (start, end) = self.unfed;
+        let mut feed = Feed::reading(&shared.socket, &self.buf[start..end], self.eof);
+        let mut message = None;
+        let mut pinged = false;
         loop {
             match protocol.ctx.read(&mut feed) {
-                Ok(message @ (Message::Text(_) | Message::Binary(_))) => {
-                    self.ready.push_back(message)
+                Ok(data @ (Message::Text(_) | Message::Binary(_))) => {
+                    // More frames may wait behind it, in tungstenite or in `unfed`.
+                    self.buffered = true;
+                    message = Some(data);
+                    break;
                 }
-                // The pong for a ping goes out on the next turn of this loop.
-                Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
+                // The pong is queued by tungstenite and sent on its next read or write.
+                Ok(Message::Ping(_)) => pinged = true,
+                Ok(Message::Pong(_) | Message::Frame(_)) => {}
                 Ok(Message::Close(frame)) => {
                     self.ending = Some(match protocol.closing {
                         Some(code) => Error::ClosedByUs {
@@ -232,7 +239,8 @@ impl Connection {
                     break;
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
-                    debug_assert!(feed.drained(), "a WouldBlock with bytes left to read");
+                    debug_assert!(feed.remaining() == 0, "a WouldBlock with bytes left");
+                    self.buffered = false;
                     break;
                 }
                 Err(e) => {
@@ -241,9 +249,17 @@ impl Connection {
                 }
             }
         }
+        if pinged && self.ending.is_none() {
+            // Answer now rather than at the next read: the caller may be slow.
+            if let Err(e) = protocol.ctx.flush(&mut feed) {
+                self.ending = Some(shared.write_failed(&mut protocol, e));
+            }
+        }
+        self.unfed.0 = end - feed.remaining();
         if self.ending.is_some() {
             protocol.dead = true;
         }
+        message
     }
     // ANCHOR_END: feed
 

@@ -48,9 +48,9 @@ impl<'a> Feed<'a> {
         }
     }
 
-    /// True once the context has taken every pending byte.
-    pub(crate) fn drained(&self) -> bool {
-        self.pending.is_empty()
+    /// How many pending bytes the context has not taken yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.pending.len()
     }
 }
 
