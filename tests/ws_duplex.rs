@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use rwh::http::{Request, Response, Router};
-use rwh::ws::Upgrader;
+use rwh::ws::{Config, Message, Upgrader};
 use ws_common::*;
 
 const THREADS: usize = 4;
@@ -144,4 +144,30 @@ fn pings_are_answered_during_a_storm_of_sends() {
     pinger
         .write_all(&client_frame(true, 8, &1000u16.to_be_bytes()))
         .unwrap();
+}
+
+#[test]
+fn a_peer_that_stops_reading_is_dropped_at_the_write_deadline() {
+    let (ends, ended) = std::sync::mpsc::channel();
+    let handler = move |req: &Request, res: &mut Response| -> std::io::Result<()> {
+        let upgrader = Upgrader::new().config(Config {
+            write_wait: Duration::from_millis(200),
+            ..Config::default()
+        });
+        let Ok(conn) = upgrader.upgrade(req, res) else {
+            return Ok(());
+        };
+        // Far more than socket buffers hold: a peer that reads nothing blocks the write.
+        let chunk = vec![0u8; 1 << 20];
+        let end = (0..256)
+            .map(|_| conn.send(Message::Binary(chunk.clone().into())))
+            .find_map(Result::err);
+        let _ = ends.send(end.map(|e| e.to_string()));
+        Ok(())
+    };
+    let server = serve(Router::new().get("/echo", handler));
+    let (_stream, _, _) = raw_upgrade(server.addr(), "", b"");
+    let end = ended.recv_timeout(READ_WAIT).expect("the sender gave up");
+    let end = end.expect("a send failed");
+    assert!(end.contains("did not complete within 200ms"), "{end}");
 }
