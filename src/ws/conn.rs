@@ -27,6 +27,9 @@ const READ_CHUNK: usize = 4096;
 /// How soon the timer tries again when a ping finds the connection busy writing.
 const PING_RETRY: Duration = Duration::from_millis(50);
 
+/// The shortest ping period honoured: a zero would keep the timer thread spinning.
+const MIN_PING_EVERY: Duration = Duration::from_millis(10);
+
 /// The reading end of a WebSocket connection; get [`Sender`]s from it for writing.
 ///
 /// Made by [`Upgrader::upgrade`](super::Upgrader::upgrade) on the server and by
@@ -481,7 +484,7 @@ impl Shared {
             return;
         };
         let now = Instant::now();
-        let first = now + heartbeat.ping_every;
+        let first = now + heartbeat.ping_every.max(MIN_PING_EVERY);
         let mut deadlines = self.deadlines();
         deadlines.next_ping = Some(first);
         self.schedule(&mut deadlines, first.min(now + heartbeat.pong_wait));
@@ -552,9 +555,9 @@ impl Timed for Shared {
             }
             if deadlines.next_ping.is_some_and(|at| at <= now) {
                 let again = if self.try_ping() {
-                    heartbeat.ping_every
+                    heartbeat.ping_every.max(MIN_PING_EVERY)
                 } else {
-                    PING_RETRY.min(heartbeat.ping_every)
+                    PING_RETRY
                 };
                 deadlines.next_ping = Some(now + again);
             }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::time::Duration;
 
 use tungstenite::protocol::Role;
 
@@ -102,7 +103,7 @@ impl Upgrader {
             response.send(500, "text/plain; charset=utf-8", b"500 cannot upgrade\n")?;
             return Err(UpgradeError::Io(e));
         };
-        stream.set_write_timeout(Some(self.config.write_wait))?;
+        stream.set_write_timeout(Some(self.config.write_wait.max(Duration::from_millis(1))))?;
         (&stream).write_all(switching_protocols(&accepted).as_bytes())?;
         let config = self.config.clone();
         let connection = Connection::new(
