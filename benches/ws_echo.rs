@@ -207,9 +207,9 @@ fn open(addr: SocketAddr, client: Client) -> io::Result<RoundTrip> {
         Client::Tungstenite => {
             let stream = TcpStream::connect(addr)?;
             stream.set_nodelay(true)?;
-            // tungstenite's default 128 KiB read buffer is zeroed on every read: use
-            // the same 4 KiB as rwh, so that the client's cost does not hide the server's.
-            let config = WebSocketConfig::default().read_buffer_size(4096);
+            // tungstenite zeroes its read buffer (128 KiB by default) on every read:
+            // use rwh's 512 bytes, so that the client's cost does not hide the server's.
+            let config = WebSocketConfig::default().read_buffer_size(512);
             let (mut ws, _) =
                 tungstenite::client::client_with_config(url.as_str(), stream, Some(config))
                     .map_err(io::Error::other)?;
