@@ -195,6 +195,11 @@ impl Connection {
                 if let Some(message) = self.feed() {
                     return Ok(message);
                 }
+                if self.eof && self.ending.is_none() {
+                    // tungstenite always ends at EOF; this only guards against a spin.
+                    let eof = io::Error::from(io::ErrorKind::UnexpectedEof);
+                    self.ending = Some(self.shared.fault_or(Error::Io(eof)));
+                }
                 continue;
             }
             // The blocking read, without the lock: writers go ahead meanwhile.
