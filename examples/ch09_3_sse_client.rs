@@ -5,7 +5,6 @@
 //! cargo run --example ch09_3_sse_client
 //! ```
 
-use std::error::Error;
 use std::time::Duration;
 
 use clap::Parser;
@@ -22,7 +21,7 @@ struct Args {
     retry_ms: u64,
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> Result<(), rwh::cli::Fatal> {
     rwh::cli::init_logging();
     let args = Args::parse();
     let options = Options {

@@ -24,12 +24,14 @@ pub fn handler_html(_: &Request, res: &mut Response) -> io::Result<()> {
 }
 // ANCHOR_END: html
 
-/// How fast the stream goes and how long it lasts.
-#[derive(Debug, Clone, Copy)]
+/// How fast the stream goes and how long it lasts; also the command-line flags.
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct Pace {
-    /// Time between two events.
-    pub interval: Duration,
+    /// Milliseconds between two events.
+    #[arg(long, default_value_t = 1000)]
+    pub interval_ms: u64,
     /// Events in one stream.
+    #[arg(long, default_value_t = 100)]
     pub count: u64,
 }
 
@@ -61,10 +63,13 @@ pub fn handler_prime_sse(pace: Pace) -> impl Fn(&Request, &mut Response) -> io::
             }
             log::debug!("sent #{id}: {number}");
             if id < pace.count {
-                thread::sleep(pace.interval);
+                thread::sleep(Duration::from_millis(pace.interval_ms));
             }
         }
-        log::info!("connection closed from server after {} events", pace.count);
+        log::info!(
+            "connection closed from server after the last event, id {}",
+            pace.count
+        );
         Ok(())
     }
 }
@@ -76,12 +81,8 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:18888")]
     addr: String,
-    /// Milliseconds between two events.
-    #[arg(long, default_value_t = 1000)]
-    interval_ms: u64,
-    /// Events in one stream.
-    #[arg(long, default_value_t = 100)]
-    count: u64,
+    #[command(flatten)]
+    pace: Pace,
 }
 
 // ANCHOR: main
@@ -92,15 +93,11 @@ pub fn routes(pace: Pace) -> Router {
         .get("/prime", handler_prime_sse(pace))
 }
 
-fn main() -> io::Result<()> {
+fn main() -> Result<(), rwh::cli::Fatal> {
     rwh::cli::init_logging();
     let args = Args::parse();
-    let pace = Pace {
-        interval: Duration::from_millis(args.interval_ms),
-        count: args.count,
-    };
     let server = Server::bind(&args.addr)?;
     rwh::cli::announce(&server.url());
-    server.run(routes(pace))
+    Ok(server.run(routes(args.pace))?)
 }
 // ANCHOR_END: main

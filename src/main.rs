@@ -1,10 +1,11 @@
-//! `cargo run`: the companion server, every demo of the book on one port.
+//! `cargo run`: the companion server, every demo of the book on one HTTP port and one
+//! HTTPS port.
 
 use std::io;
-use std::time::Duration;
 
 use clap::Parser;
 use rwh::http::{Request, Response, Router, Server};
+use rwh::tls;
 use rwh::ws::{Config, Heartbeat, Upgrader};
 
 #[path = "../examples/ch09_3_sse_server.rs"]
@@ -18,19 +19,23 @@ mod ws_echo;
 /// The page that links every demo.
 const INDEX: &str = include_str!("index.html");
 
-/// The companion server of rwh: every demo of chapter 9 on one port.
+/// The companion server of rwh: every demo of chapter 9 over HTTP and over HTTPS.
+///
+/// The HTTPS port uses a certificate from a local development CA, made on the first run
+/// in $RWH_CERT_DIR (else $XDG_DATA_HOME/rwh/dev-ca, else ~/.local/share/rwh/dev-ca).
+/// The log says where the CA certificate is: trust it with `curl --cacert PATH`.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port).
+    /// Address to listen on for HTTP (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:18888")]
     addr: String,
-    /// Milliseconds between two events of the prime stream.
-    #[arg(long, default_value_t = 1000)]
-    interval_ms: u64,
-    /// Events in one prime stream.
-    #[arg(long, default_value_t = 100)]
-    count: u64,
+    /// Address to listen on for HTTPS, the book's TLS port (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:18443")]
+    tls_addr: String,
+    /// The prime stream of section 9.3.
+    #[command(flatten)]
+    pace: sse_server::Pace,
 }
 
 fn index(_: &Request, res: &mut Response) -> io::Result<()> {
@@ -43,20 +48,33 @@ fn echo_upgrader() -> Upgrader {
     Upgrader::new().config(Config::default().with_heartbeat(Heartbeat::default()))
 }
 
-fn main() -> io::Result<()> {
-    rwh::cli::init_logging();
-    let args = Args::parse();
-    let pace = sse_server::Pace {
-        interval: Duration::from_millis(args.interval_ms),
-        count: args.count,
-    };
-    let routes = Router::new()
+/// Every demo; each port gets its own copy. (The WebSocket needs the plain HTTP port:
+/// over TLS the upgrade answers 501 until `wss://` is supported.)
+fn routes(pace: sse_server::Pace) -> Router {
+    Router::new()
         .get("/", index)
         .get("/primes", sse_server::handler_html)
         .get("/prime", sse_server::handler_prime_sse(pace))
         .get("/ws-echo", ws_echo::handler_page)
-        .get("/echo", ws_echo::handler_echo(echo_upgrader()));
+        .get("/echo", ws_echo::handler_echo(echo_upgrader()))
+}
+
+fn main() -> Result<(), rwh::cli::Fatal> {
+    rwh::cli::init_logging();
+    let args = Args::parse();
     let server = Server::bind(&args.addr)?;
-    rwh::cli::announce(&server.url());
-    server.run(routes)
+    let ca = tls::local_dev_ca()?;
+    // HTTP/1.1 only for now; `h2` joins the list with HTTP/2.
+    let config = tls::server_config(&ca, tls::server_protocols())?;
+    let tls_server =
+        Server::bind_tls(&args.tls_addr, config).map_err(|e| format!("{}: {e}", args.tls_addr))?;
+    let cert = ca.ca_cert_path();
+    log::info!(
+        "local CA certificate: {} (curl --cacert {})",
+        cert.display(),
+        cert.display()
+    );
+    rwh::cli::announce_all(&[server.url(), tls_server.url()]);
+    let _tls = tls_server.spawn(routes(args.pace))?;
+    Ok(server.run(routes(args.pace))?)
 }

@@ -1,13 +1,15 @@
 //! A small blocking HTTP/1.1 client: enough for the book's clients (GET a URL, read
-//! the body as it arrives).
+//! the body as it arrives), over TCP or, for `https://`, over TLS.
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use super::Headers;
 use super::chunked::ChunkedReader;
+use super::client_conn::Conn;
+use crate::tls::{ALPN_HTTP11, Trust};
 
 /// Longest response head the client accepts.
 const MAX_HEAD: usize = 64 * 1024;
@@ -110,20 +112,33 @@ pub struct ClientResponse {
     pub headers: Headers,
     body: Body,
     socket: TcpStream,
+    proto: &'static str,
+    alpn: Option<Vec<u8>>,
 }
 
 enum Body {
     Empty,
-    Length(io::Take<BufReader<TcpStream>>),
-    Chunked(ChunkedReader<BufReader<TcpStream>>),
-    UntilClose(BufReader<TcpStream>),
+    Length(io::Take<BufReader<Conn>>),
+    Chunked(ChunkedReader<BufReader<Conn>>),
+    UntilClose(BufReader<Conn>),
 }
 
 impl ClientResponse {
     /// A handle on the socket, so another thread can [`shutdown`](TcpStream::shutdown) it
-    /// and wake a blocked read (how a client cancels a stream).
+    /// and wake a blocked read (how a client cancels a stream); over TLS too.
     pub fn socket(&self) -> io::Result<TcpStream> {
         self.socket.try_clone()
+    }
+
+    /// The protocol of the response, as Go's `resp.Proto` says it: `HTTP/1.1`.
+    pub fn proto(&self) -> &'static str {
+        self.proto
+    }
+
+    /// The protocol that ALPN chose in the TLS handshake (`http/1.1`); `None` over
+    /// plain TCP, or when the server chose none.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
     }
 
     /// Reads the rest of the body into a string (lossy UTF-8).
@@ -151,8 +166,19 @@ impl Drop for ClientResponse {
     }
 }
 
+/// How a request is made: how long reads may wait, and whom to trust for `https://`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Bounds every read of the response, head and body (`None`: wait for ever).
+    pub read_timeout: Option<Duration>,
+    /// Which server certificates `https://` accepts; by default the public CAs and the
+    /// local development CA (see [`Trust`]).
+    pub trust: Trust,
+}
+
 /// Sends one request on a new connection and reads the response head.
 /// `read_timeout` bounds every later read of the body too (`None`: wait for ever).
+/// An `https://` URL is verified with [`Trust::Default`].
 pub fn request(
     method: &str,
     url: &Url,
@@ -160,13 +186,24 @@ pub fn request(
     body: &[u8],
     read_timeout: Option<Duration>,
 ) -> io::Result<ClientResponse> {
-    let addr = (url.host.as_str(), url.port)
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host has no address"))?;
-    let socket = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
-    socket.set_nodelay(true)?;
-    socket.set_read_timeout(read_timeout)?;
+    let options = Options {
+        read_timeout,
+        ..Options::default()
+    };
+    request_with(method, url, headers, body, &options)
+}
+
+/// [`request`] with every option: e.g. a CA file to trust, like curl's `--cacert`.
+pub fn request_with(
+    method: &str,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    options: &Options,
+) -> io::Result<ClientResponse> {
+    let mut conn = Conn::open(url, &options.trust, &[ALPN_HTTP11])?;
+    let socket = conn.tcp().try_clone()?;
+    socket.set_read_timeout(options.read_timeout)?;
     let mut head = format!(
         "{method} {} HTTP/1.1\r\nHost: {}\r\n",
         url.target,
@@ -181,10 +218,12 @@ pub fn request(
     head.push_str("\r\n");
     let mut out = head.into_bytes();
     out.extend_from_slice(body);
-    (&socket).write_all(&out)?;
+    conn.write_all(&out)?;
+    conn.flush()?;
 
-    let mut reader = BufReader::new(socket.try_clone()?);
-    let (status, headers) = read_head(&mut reader)?;
+    let alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
+    let mut reader = BufReader::new(conn);
+    let (status, proto, headers) = read_head(&mut reader)?;
     let body = if method == "HEAD" || matches!(status, 100..=199 | 204 | 304) {
         Body::Empty
     } else if headers.has_token("transfer-encoding", "chunked") {
@@ -203,6 +242,8 @@ pub fn request(
         headers,
         body,
         socket,
+        proto,
+        alpn,
     })
 }
 
@@ -212,7 +253,7 @@ pub fn get(url: &Url, headers: &[(&str, &str)]) -> io::Result<ClientResponse> {
 }
 
 /// Reads a response head, skipping any 1xx interim responses.
-fn read_head(reader: &mut BufReader<TcpStream>) -> io::Result<(u16, Headers)> {
+fn read_head(reader: &mut BufReader<Conn>) -> io::Result<(u16, &'static str, Headers)> {
     loop {
         let mut raw = Vec::new();
         while !raw.ends_with(b"\r\n\r\n") && !raw.ends_with(b"\n\n") {
@@ -237,11 +278,15 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> io::Result<(u16, Headers)> {
         if (100..200).contains(&status) && status != 101 {
             continue;
         }
+        let proto = match head.version {
+            Some(0) => "HTTP/1.0",
+            _ => "HTTP/1.1",
+        };
         let mut headers = Headers::new();
         for field in head.headers.iter() {
             headers.append(field.name, String::from_utf8_lossy(field.value));
         }
-        return Ok((status, headers));
+        return Ok((status, proto, headers));
     }
 }
 

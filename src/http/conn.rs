@@ -1,26 +1,24 @@
 //! One HTTP/1.1 connection: read a request, answer it, repeat while keep-alive allows.
 
-use std::any::Any;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
 use super::input::Input;
+use super::server::Service;
+use super::transport::Transport;
 use super::wire1::Http1Wire;
-use super::{Limits, Request, RequestError, Response, Router, reason};
+use super::{Handled, Limits, Request, RequestError, Router, handle, reason};
 
 /// How long a closing connection keeps reading what the client still sends, so that
 /// our last response is not lost to a TCP reset (Go's `closeWriteAndWait`).
 const LINGER: Duration = Duration::from_millis(500);
 
-/// Serves every request that arrives on `stream`, then closes it.
-pub(crate) fn serve(stream: TcpStream, router: &Router, limits: &Limits) {
-    let peer = stream.peer_addr().ok();
-    if stream.set_nodelay(true).is_err()
-        || stream
-            .set_write_timeout(Some(limits.write_timeout))
-            .is_err()
+/// Serves every request that arrives on `stream` (TCP, or TLS on TCP), then closes it.
+pub(crate) fn serve(stream: Box<dyn Transport>, service: &Service) {
+    let limits = &service.limits;
+    let tcp = stream.tcp();
+    let peer = tcp.peer_addr().ok();
+    if tcp.set_nodelay(true).is_err() || tcp.set_write_timeout(Some(limits.write_timeout)).is_err()
     {
         return;
     }
@@ -31,18 +29,36 @@ pub(crate) fn serve(stream: TcpStream, router: &Router, limits: &Limits) {
     loop {
         let mut request = match read_request(&mut input, idle, limits) {
             Ok(Some(request)) => request,
-            Ok(None) => return,
+            // Closed by the client, or idle too long: over TLS, say goodbye properly.
+            Ok(None) => {
+                let _ = input.stream().close_write();
+                return;
+            }
+            Err(RequestError::Http2Preface) if crate::tls::http2_server_enabled() => {
+                return http2_prior_knowledge(input, service);
+            }
             Err(error) => return refuse(input, &error),
         };
         request.peer = peer;
         idle = limits.idle_timeout;
-        match answer(&mut input, &mut out, &mut request, router) {
+        match answer(&mut input, &mut out, &mut request, &service.router) {
             Ok(Next::KeepAlive) => {}
             Ok(Next::Close) => return close(input),
             Ok(Next::Hijacked) => return,
             Err(e) => return log::debug!("{peer:?}: {} {}: {e}", request.method, request.target),
         }
     }
+}
+
+/// The client opened with the HTTP/2 connection preface (h2c, RFC 9113 §3.3): the
+/// HTTP/2 server takes the socket and the bytes read so far.
+fn http2_prior_knowledge(mut input: Input, service: &Service) {
+    let Some(socket) = input.stream().hijack() else {
+        return;
+    };
+    let read_ahead = input.take_buffered();
+    drop(input);
+    crate::h2::server::serve_cleartext(socket, &read_ahead, service);
 }
 
 /// What the connection does after a response.
@@ -61,13 +77,13 @@ fn read_request(
         return Ok(None);
     };
     if request.headers.has_token("expect", "100-continue") {
-        input.stream().write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        input.send(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
     request.body = input.read_body(&request.headers, limits)?;
     Ok(Some(request))
 }
 
-/// Runs the handler for one request, containing a panic to this connection.
+/// Runs the handler for one request; what happens next depends on how it went.
 fn answer(
     input: &mut Input,
     out: &mut Vec<u8>,
@@ -76,52 +92,20 @@ fn answer(
 ) -> io::Result<Next> {
     let head_only = request.method == "HEAD";
     let mut wire = Http1Wire::new(input, out, request.version, head_only, request.keep_alive());
-    let mut response = Response::new(&mut wire, head_only);
-    let outcome = catch_unwind(AssertUnwindSafe(|| router.dispatch(request, &mut response)));
-    let failure = match outcome {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(e.to_string()),
-        Err(panic) => Some(format!("handler panicked: {}", panic_message(&panic))),
-    };
-    if response.is_hijacked() {
-        return Ok(Next::Hijacked);
-    }
-    if let Some(failure) = failure {
-        log::error!("{} {}: {failure}", request.method, request.target);
-        if response.head_sent() {
-            // Part of the body is out; closing without the last chunk tells the client.
-            return Err(io::Error::other(failure));
-        }
-        let mut replacement = Response::new(&mut wire, head_only);
-        replacement.set_header("Connection", "close");
-        replacement.send(
-            500,
-            "text/plain; charset=utf-8",
-            b"500 internal server error\n",
-        )?;
-        replacement.finish()?;
-        return Ok(Next::Close);
-    }
-    let status = response.status();
-    response.finish()?;
-    log::debug!(
-        "{} {} {} -> {status}",
-        request.method,
-        request.target,
-        request.version.as_str()
-    );
-    if wire.keep_alive {
-        Ok(Next::KeepAlive)
-    } else {
-        Ok(Next::Close)
-    }
+    Ok(match handle(router, request, &mut wire)? {
+        Handled::Complete if wire.keep_alive => Next::KeepAlive,
+        Handled::Complete | Handled::Replaced | Handled::Disconnected => Next::Close,
+        Handled::Hijacked => Next::Hijacked,
+        // Part of the body is out; closing without the last chunk tells the client.
+        Handled::Broken => return Err(io::Error::other("the handler failed mid-response")),
+    })
 }
 
 /// Answers a request that could not be read with its status, then closes.
-fn refuse(input: Input, error: &RequestError) {
-    log::debug!("{:?}: {error}", input.stream().peer_addr());
+fn refuse(mut input: Input, error: &RequestError) {
+    log::debug!("{:?}: {error}", input.tcp().peer_addr());
     if let Some(status) = error.status() {
-        let _ = input.stream().write_all(&plain_response(status, &[]));
+        let _ = input.send(&plain_response(status, &[]));
     }
     close(input);
 }
@@ -142,33 +126,29 @@ pub(crate) fn plain_response(status: u16, extra_headers: &[(&str, &str)]) -> Vec
     head.into_bytes()
 }
 
+fn close(mut input: Input) {
+    close_gracefully(input.stream());
+}
+
 /// Closes our side, then reads briefly so the client sees our last response before EOF.
-fn close(input: Input) {
-    let stream = input.stream();
-    if stream.shutdown(Shutdown::Write).is_err() {
+pub(crate) fn close_gracefully(stream: &mut dyn Transport) {
+    if stream.close_write().is_err() {
         return;
     }
     let until = Instant::now() + LINGER;
     let mut sink = [0u8; 4096];
-    let mut stream = stream;
+    // What the client still sends is thrown away: read the socket, not the TLS session.
+    let mut socket = stream.tcp();
     while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if stream
+        if socket
             .set_read_timeout(Some(left.max(Duration::from_millis(1))))
             .is_err()
         {
             return;
         }
-        match stream.read(&mut sink) {
+        match socket.read(&mut sink) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
     }
-}
-
-fn panic_message(panic: &Box<dyn Any + Send>) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
 }

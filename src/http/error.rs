@@ -18,6 +18,9 @@ pub enum RequestError {
     BodyTooLarge,
     /// A transfer coding other than `chunked` (501).
     UnsupportedCoding,
+    /// The client opened with the HTTP/2 connection preface (h2c with prior knowledge):
+    /// not an HTTP/1.1 request at all, and the HTTP/2 server takes over.
+    Http2Preface,
     /// The connection failed or closed part-way; nobody is left to answer.
     Io(io::Error),
 }
@@ -31,6 +34,8 @@ impl RequestError {
             RequestError::BodyTooLarge => Some(413),
             RequestError::HeadTooLarge => Some(431),
             RequestError::UnsupportedCoding => Some(501),
+            // Only when HTTP/2 is switched off; otherwise the HTTP/2 server answers.
+            RequestError::Http2Preface => Some(505),
             RequestError::Io(_) => None,
         }
     }
@@ -45,6 +50,7 @@ impl fmt::Display for RequestError {
             RequestError::BadFraming => f.write_str("invalid body framing"),
             RequestError::BodyTooLarge => f.write_str("request body too large"),
             RequestError::UnsupportedCoding => f.write_str("unsupported transfer coding"),
+            RequestError::Http2Preface => f.write_str("HTTP/2 connection preface"),
             RequestError::Io(e) => write!(f, "connection error: {e}"),
         }
     }
@@ -83,6 +89,7 @@ pub fn reason(status: u16) -> &'static str {
         500 => "Internal Server Error",
         501 => "Not Implemented",
         503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
         _ => "",
     }
 }
@@ -100,6 +107,7 @@ mod tests {
             (RequestError::BodyTooLarge, Some(413)),
             (RequestError::HeadTooLarge, Some(431)),
             (RequestError::UnsupportedCoding, Some(501)),
+            (RequestError::Http2Preface, Some(505)),
             (RequestError::Io(io::ErrorKind::BrokenPipe.into()), None),
         ];
         for (error, status) in table {

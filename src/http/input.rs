@@ -1,25 +1,27 @@
 //! The read side of an HTTP/1.1 connection: a buffer, the request head, the body.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::chunked::ChunkedReader;
+use super::transport::Transport;
 use super::{Headers, Request, RequestError, Version};
+use crate::h2::frame::PREFACE;
 use crate::http::Limits;
 
 /// Most header fields accepted in one request head.
 const MAX_HEADERS: usize = 64;
 
-/// Bytes read from the socket and not yet used, in front of the socket itself.
+/// Bytes read from the connection and not yet used, in front of the connection itself.
 pub(crate) struct Input {
-    stream: TcpStream,
+    stream: Box<dyn Transport>,
     buf: Vec<u8>,
     start: usize,
 }
 
 impl Input {
-    pub(crate) fn new(stream: TcpStream) -> Self {
+    pub(crate) fn new(stream: Box<dyn Transport>) -> Self {
         Self {
             stream,
             buf: Vec::with_capacity(4096),
@@ -27,9 +29,20 @@ impl Input {
         }
     }
 
-    /// The socket, for writing responses.
-    pub(crate) fn stream(&self) -> &TcpStream {
-        &self.stream
+    /// The connection, for writing responses.
+    pub(crate) fn stream(&mut self) -> &mut dyn Transport {
+        &mut *self.stream
+    }
+
+    /// The TCP socket underneath, for timeouts and addresses.
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        self.stream.tcp()
+    }
+
+    /// Writes `bytes` and pushes them out to the client (TLS buffers until a flush).
+    pub(crate) fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream.write_all(bytes)?;
+        self.stream.flush()
     }
 
     /// True when the next request (pipelining) is already buffered.
@@ -66,7 +79,7 @@ impl Input {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 return idle_or_timeout(first_byte_at);
             };
-            self.stream.set_read_timeout(Some(left.max(MIN_TIMEOUT)))?;
+            self.tcp().set_read_timeout(Some(left.max(MIN_TIMEOUT)))?;
             match self.fill() {
                 Ok(0) if first_byte_at.is_none() => return Ok(None),
                 Ok(0) => return Err(RequestError::Malformed),
@@ -84,6 +97,14 @@ impl Input {
         let bytes = &self.buf[self.start..];
         if bytes.is_empty() {
             return Ok(None);
+        }
+        // h2c with prior knowledge (RFC 9113 §3.3) starts with the preface, not a request.
+        let seen = bytes.len().min(PREFACE.len());
+        if bytes[..seen] == PREFACE[..seen] {
+            return match seen == PREFACE.len() {
+                true => Err(RequestError::Http2Preface),
+                false => Ok(None),
+            };
         }
         let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut head = httparse::Request::new(&mut fields);
@@ -125,7 +146,7 @@ impl Input {
         if framing == Framing::None {
             return Ok(Vec::new());
         }
-        self.stream.set_read_timeout(Some(limits.body_timeout))?;
+        self.tcp().set_read_timeout(Some(limits.body_timeout))?;
         let max = limits.max_body as u64;
         let mut body = Vec::new();
         match framing {

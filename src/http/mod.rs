@@ -5,20 +5,30 @@
 
 mod chunked;
 pub mod client;
+mod client_conn;
 mod conn;
 mod error;
+mod handle;
 mod headers;
 mod input;
 mod request;
 mod response;
 mod router;
 mod server;
+mod slots;
+mod tls_conn;
+mod transport;
 mod wire1;
 
 pub use chunked::{ChunkedReader, write_chunk, write_last_chunk};
 pub use error::{RequestError, reason};
+pub(crate) use handle::{Handled, handle};
 pub use headers::Headers;
+pub(crate) use input::is_timeout;
 pub use request::{Request, Version};
+pub(crate) use response::{BodySize, Wire, has_body};
 pub use response::{Hijacked, Response};
 pub use router::{Handler, Router};
+pub(crate) use server::Service;
 pub use server::{CONNECTION_STACK, Limits, Running, Server};
+pub(crate) use slots::Slots;

@@ -166,6 +166,7 @@ impl<'w> Response<'w> {
     }
 }
 
+// ANCHOR: write
 impl Write for Response<'_> {
     /// Buffers body bytes; a large body starts streaming without waiting for a flush.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
@@ -193,6 +194,7 @@ impl Write for Response<'_> {
         self.wire.flush()
     }
 }
+// ANCHOR_END: write
 
 /// False for the statuses that never carry a body (RFC 9110 §6.4.1).
 pub(crate) fn has_body(status: u16) -> bool {

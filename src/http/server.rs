@@ -3,12 +3,14 @@
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::Router;
+use rustls::ServerConfig;
+
 use super::conn::{self, plain_response};
+use super::{Router, Slots, tls_conn};
 
 /// Stack size of a connection thread: enough for a handler, small for thousands of them.
 pub const CONNECTION_STACK: usize = 256 * 1024;
@@ -47,10 +49,11 @@ impl Default for Limits {
     }
 }
 
-/// A bound listener, ready to serve a [`Router`].
+/// A bound listener, ready to serve a [`Router`] over plain TCP or over TLS.
 pub struct Server {
     listener: TcpListener,
     limits: Limits,
+    tls: Option<Arc<ServerConfig>>,
 }
 
 impl Server {
@@ -59,7 +62,21 @@ impl Server {
         Ok(Self {
             listener: TcpListener::bind(addr)?,
             limits: Limits::default(),
+            tls: None,
         })
+    }
+
+    /// Binds `addr` for HTTPS: every connection starts with a TLS handshake
+    /// (see [`crate::tls::server_config`]).
+    pub fn bind_tls(addr: impl ToSocketAddrs, config: Arc<ServerConfig>) -> io::Result<Self> {
+        Ok(Self::bind(addr)?.with_tls(config))
+    }
+
+    /// Serves over TLS with `config`; the ALPN protocols it offers decide what the
+    /// clients may speak.
+    pub fn with_tls(mut self, config: Arc<ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
     }
 
     /// Replaces the default limits.
@@ -75,36 +92,48 @@ impl Server {
             .expect("a bound listener has an address")
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:18888`, for the `listening on URL` line.
+    /// The base URL, e.g. `http://127.0.0.1:18888` (`https://` with TLS), for the
+    /// `listening on URL` line.
     pub fn url(&self) -> String {
-        format!("http://{}", self.local_addr())
+        format!("{}://{}", self.scheme(), self.local_addr())
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// Serves connections on this thread until the process ends.
     pub fn run(self, router: Router) -> io::Result<()> {
-        accept_loop(
-            self.listener,
-            Arc::new(router),
-            self.limits,
-            Arc::default(),
-            Arc::default(),
-        );
+        let listen = Listen {
+            service: Service::new(router, self.limits),
+            tls: self.tls,
+            stop: Arc::default(),
+        };
+        listen.accept_loop(self.listener);
         Ok(())
     }
 
     /// Serves connections on a background thread; dropping the handle stops accepting.
     pub fn spawn(self, router: Router) -> io::Result<Running> {
         let addr = self.local_addr();
+        let scheme = self.scheme();
         let stop = Arc::new(AtomicBool::new(false));
-        let live = Arc::new(AtomicUsize::new(0));
-        let (s, l) = (stop.clone(), live.clone());
+        let service = Service::new(router, self.limits);
+        let slots = service.slots.clone();
+        let listen = Listen {
+            service,
+            tls: self.tls,
+            stop: stop.clone(),
+        };
+        let listener = self.listener;
         let thread = thread::Builder::new()
             .name(format!("rwh-accept-{}", addr.port()))
-            .spawn(move || accept_loop(self.listener, Arc::new(router), self.limits, s, l))?;
+            .spawn(move || listen.accept_loop(listener))?;
         Ok(Running {
             addr,
+            scheme,
             stop,
-            live,
+            slots,
             thread: Some(thread),
         })
     }
@@ -113,8 +142,9 @@ impl Server {
 /// A server running on a background thread (see [`Server::spawn`]).
 pub struct Running {
     addr: SocketAddr,
+    scheme: &'static str,
     stop: Arc<AtomicBool>,
-    live: Arc<AtomicUsize>,
+    slots: Slots,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -124,14 +154,15 @@ impl Running {
         self.addr
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:40123`.
+    /// The base URL, e.g. `http://127.0.0.1:40123` or `https://127.0.0.1:40124`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
-    /// How many connections are being served right now.
+    /// How many threads are serving clients right now: one per connection, plus one
+    /// per HTTP/2 request being answered.
     pub fn connections(&self) -> usize {
-        self.live.load(Ordering::SeqCst)
+        self.slots.busy()
     }
 
     /// Stops accepting new connections; those already open finish on their own.
@@ -151,63 +182,81 @@ impl Drop for Running {
     }
 }
 
-fn accept_loop(
-    listener: TcpListener,
-    router: Arc<Router>,
-    limits: Limits,
-    stop: Arc<AtomicBool>,
-    live: Arc<AtomicUsize>,
-) {
-    let limits = Arc::new(limits);
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(e) => {
-                // Out of file descriptors, usually: wait for connections to end.
-                log::warn!("accept failed: {e}");
-                thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        if live.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
-            live.fetch_sub(1, Ordering::SeqCst);
-            turn_away(stream);
-            continue;
-        }
-        let slot = Slot(live.clone());
-        let (router, limits) = (router.clone(), limits.clone());
-        let name = format!(
-            "rwh-conn-{}",
-            stream.peer_addr().map(|a| a.port()).unwrap_or(0)
-        );
-        let spawned = thread::Builder::new()
-            .name(name)
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || {
-                let _slot = slot;
-                conn::serve(stream, &router, &limits);
-            });
-        if let Err(e) = spawned {
-            log::warn!("cannot start a connection thread: {e}");
+/// What every connection thread is given: the routes, the limits, and the cap on
+/// threads, which HTTP/2 streams share with connections.
+#[derive(Clone)]
+pub(crate) struct Service {
+    pub(crate) router: Arc<Router>,
+    pub(crate) limits: Arc<Limits>,
+    pub(crate) slots: Slots,
+}
+
+impl Service {
+    fn new(router: Router, limits: Limits) -> Self {
+        let slots = Slots::new(limits.max_connections);
+        Self {
+            router: Arc::new(router),
+            limits: Arc::new(limits),
+            slots,
         }
     }
 }
 
-/// Answers 503 to a connection over the cap, without a thread of its own.
-fn turn_away(stream: TcpStream) {
+/// What the accept loop owns.
+struct Listen {
+    service: Service,
+    tls: Option<Arc<ServerConfig>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Listen {
+    fn accept_loop(self, listener: TcpListener) {
+        for stream in listener.incoming() {
+            if self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let stream = match stream {
+                Ok(stream) => stream,
+                Err(e) => {
+                    // Out of file descriptors, usually: wait for connections to end.
+                    log::warn!("accept failed: {e}");
+                    thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            };
+            let Some(slot) = self.service.slots.take() else {
+                turn_away(stream, self.tls.is_some());
+                continue;
+            };
+            let (service, tls) = (self.service.clone(), self.tls.clone());
+            let name = format!(
+                "rwh-conn-{}",
+                stream.peer_addr().map(|a| a.port()).unwrap_or(0)
+            );
+            let spawned = thread::Builder::new()
+                .name(name)
+                .stack_size(CONNECTION_STACK)
+                .spawn(move || {
+                    let _slot = slot;
+                    match tls {
+                        None => conn::serve(Box::new(stream), &service),
+                        Some(config) => tls_conn::serve(stream, config, &service),
+                    }
+                });
+            if let Err(e) = spawned {
+                log::warn!("cannot start a connection thread: {e}");
+            }
+        }
+    }
+}
+
+/// Answers 503 to a connection over the cap, without a thread of its own. A TLS client
+/// is only closed: answering it would take a handshake.
+fn turn_away(stream: TcpStream, tls: bool) {
     log::warn!("too many connections: refusing {:?}", stream.peer_addr());
+    if tls {
+        return;
+    }
     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let _ = (&stream).write_all(&plain_response(503, &[("Retry-After", "1")]));
-}
-
-/// A connection's place under the cap, given back when its thread ends.
-struct Slot(Arc<AtomicUsize>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }

@@ -91,12 +91,13 @@ impl Wire for Http1Wire<'_> {
         }
         if data.len() >= DIRECT_WRITE {
             self.flush()?;
-            let mut socket = self.input.stream();
-            return if self.chunked {
-                write_chunk(&mut socket, data)
+            let mut stream = self.input.stream();
+            if self.chunked {
+                write_chunk(&mut stream, data)?;
             } else {
-                socket.write_all(data)
-            };
+                stream.write_all(data)?;
+            }
+            return stream.flush();
         }
         if self.chunked {
             write_chunk(self.out, data)
@@ -107,8 +108,16 @@ impl Wire for Http1Wire<'_> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        // A streaming handler learns that the client left at its next flush (Go's
+        // `r.Context().Done()`), not one write later, when TCP reports the reset.
+        if self.chunked && self.input.stream().peer_closed() {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "client closed the connection",
+            ));
+        }
         if !self.out.is_empty() {
-            self.input.stream().write_all(self.out)?;
+            self.input.send(self.out)?;
             self.out.clear();
         }
         Ok(())
@@ -122,7 +131,7 @@ impl Wire for Http1Wire<'_> {
     }
 
     fn hijack(&mut self) -> Option<Hijacked> {
-        let stream = self.input.stream().try_clone().ok()?;
+        let stream = self.input.stream().hijack()?;
         stream.set_read_timeout(None).ok()?;
         stream.set_write_timeout(None).ok()?;
         self.keep_alive = false;

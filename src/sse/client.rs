@@ -12,6 +12,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 
 use super::parse::{Item, Parser, Received};
 use crate::http::client::{self, ClientResponse, Url};
+use crate::tls::Trust;
 
 /// How an [`EventSource`] reconnects.
 #[derive(Debug, Clone)]
@@ -77,16 +78,27 @@ impl EventSource {
         Self::connect_with(url, Options::default())
     }
 
-    /// Opens `url`; returns once the first response has been checked.
+    /// Opens `url`; returns once the first response has been checked. An `https://`
+    /// stream is verified with [`Trust::Default`].
     pub fn connect_with(url: &str, options: Options) -> Result<Self, SseError> {
+        Self::connect_trusting(url, options, Trust::Default)
+    }
+
+    /// Opens `url`, verifying an `https://` server as `trust` says (e.g. a CA file).
+    pub fn connect_trusting(url: &str, options: Options, trust: Trust) -> Result<Self, SseError> {
         let url = Url::parse(url).map_err(SseError::Url)?;
         let (events_tx, events) = unbounded();
         let (stop, stop_rx) = bounded(0);
         let (ready_tx, ready) = bounded(1);
         let socket = Arc::new(Mutex::new(None));
+        let client = client::Options {
+            read_timeout: options.read_timeout,
+            trust,
+        };
         let stream = Stream {
             url,
             options,
+            client,
             parser: Parser::new(),
             events: events_tx,
             stop: stop_rx,
@@ -104,8 +116,10 @@ impl EventSource {
         };
         match ready.recv() {
             Ok(()) => Ok(source),
-            // The worker ended before the first stream opened: it says why.
-            Err(_) => Err(source.join().err().unwrap_or(SseError::Status(0))),
+            // The worker ended before the first response: it says why.
+            Err(_) => Err(source.join().err().unwrap_or_else(|| {
+                SseError::Connect(io::Error::other("event source thread ended"))
+            })),
         }
     }
 
@@ -153,6 +167,8 @@ impl Drop for EventSource {
 struct Stream {
     url: Url,
     options: Options,
+    /// How each request is made: the read timeout and whom to trust for `https://`.
+    client: client::Options,
     parser: Parser,
     events: Sender<Received>,
     stop: Receiver<()>,
@@ -168,11 +184,11 @@ enum Opened {
 
 impl Stream {
     fn run(mut self, ready: Sender<()>) -> Result<(), SseError> {
-        let mut response = match self.open()? {
-            Opened::Stream(response) => response,
-            Opened::NoContent => return Ok(()),
-        };
+        let opened = self.open()?;
         let _ = ready.send(());
+        let Opened::Stream(mut response) = opened else {
+            return Ok(()); // 204 at once: there is nothing to stream
+        };
         let mut failures = 0;
         loop {
             if !self.read_events(&mut response) {
@@ -209,6 +225,7 @@ impl Stream {
         }
     }
 
+    // ANCHOR: open
     /// Sends `GET` with `Last-Event-ID` and checks the answer is an event stream.
     fn open(&mut self) -> Result<Opened, SseError> {
         let last_id = self.parser.last_event_id().to_string();
@@ -219,7 +236,7 @@ impl Stream {
         if !last_id.is_empty() {
             headers.push(("Last-Event-ID", &last_id));
         }
-        let response = client::request("GET", &self.url, &headers, b"", self.options.read_timeout)
+        let response = client::request_with("GET", &self.url, &headers, b"", &self.client)
             .map_err(SseError::Connect)?;
         match response.status {
             200 => {}
@@ -234,6 +251,7 @@ impl Stream {
         *self.socket.lock().unwrap_or_else(|e| e.into_inner()) = response.socket().ok();
         Ok(Opened::Stream(response))
     }
+    // ANCHOR_END: open
 
     /// Reads and delivers events until the stream ends. False when we were told to stop
     /// (or nobody listens any more), true when the stream ended or broke.

@@ -56,6 +56,7 @@ impl Event {
     }
 }
 
+// ANCHOR: display
 /// The wire format: `id`, `event`, `retry`, one `data` line per line of data,
 /// then the blank line that tells the client the event is complete.
 impl fmt::Display for Event {
@@ -75,6 +76,7 @@ impl fmt::Display for Event {
         writeln!(f)
     }
 }
+// ANCHOR_END: display
 
 /// A comment line, `: text`, which clients ignore. Sent every so often as a
 /// keep-alive so that proxies do not close an idle connection.

@@ -99,9 +99,14 @@ impl Upgrader {
         // Go's Hijack(): from here on the socket is ours, with the bytes the server
         // read past the request head (the client's first frame may be among them).
         let Some(Hijacked { stream, read_ahead }) = response.hijack() else {
-            let e = io::Error::other("this connection cannot be taken over");
-            response.send(500, "text/plain; charset=utf-8", b"500 cannot upgrade\n")?;
-            return Err(UpgradeError::Io(e));
+            // Over TLS the session state lives in the HTTP layer, not in the socket.
+            let why = "this connection cannot be taken over (wss:// is not supported yet)";
+            response.send(
+                501,
+                "text/plain; charset=utf-8",
+                format!("{why}\n").as_bytes(),
+            )?;
+            return Err(UpgradeError::Io(io::Error::other(why)));
         };
         stream.set_write_timeout(Some(self.config.write_wait.max(Duration::from_millis(1))))?;
         (&stream).write_all(switching_protocols(&accepted).as_bytes())?;

@@ -1,0 +1,621 @@
+//! The connection's own thread: it reads frames and acts on them, and starts one
+//! handler thread per request. It blocks in `read` without the lock, and takes the lock
+//! only to feed in what it read and to answer (design §3).
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use super::state::Conn;
+use super::wire::StreamWire;
+use super::{
+    FLOOD_WINDOW, LINGER, MAX_CONCURRENT_STREAMS, MAX_CONTROL_FRAMES, MAX_HEADER_BLOCK, MAX_RESETS,
+};
+use crate::h2::fields::request_from_fields;
+use crate::h2::frame::{
+    self, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Frame, FrameError, PREFACE,
+    Setting,
+};
+use crate::h2::guard::RateLimit;
+use crate::h2::hpack::{Decoder, HpackError};
+use crate::http::{CONNECTION_STACK, Handled, Limits, Request, Service, handle};
+
+/// Why the connection stops: a GOAWAY to send, or a peer already gone.
+pub(crate) enum Stop {
+    /// Send GOAWAY with this code and reason, then close.
+    GoAway(ErrorCode, &'static str),
+    /// The peer closed or the socket failed: just close.
+    Gone,
+}
+
+impl From<FrameError> for Stop {
+    fn from(e: FrameError) -> Self {
+        Stop::GoAway(e.code, e.reason)
+    }
+}
+
+impl From<io::Error> for Stop {
+    fn from(_: io::Error) -> Self {
+        Stop::Gone
+    }
+}
+
+/// A header block waiting for its CONTINUATION frames.
+struct Pending {
+    stream: u32,
+    block: Vec<u8>,
+    end_stream: bool,
+}
+
+/// A request whose body is still arriving.
+struct Incoming {
+    request: Request,
+    /// What the peer may still send on this stream before we open the window again.
+    window: i64,
+}
+
+/// The reader's own state: nothing here is shared with handler threads.
+pub(crate) struct Reader {
+    pub(crate) conn: Arc<Conn>,
+    pub(crate) socket: TcpStream,
+    pub(crate) peer: Option<SocketAddr>,
+    service: Service,
+    limits: Arc<Limits>,
+    decoder: Decoder,
+    plain: Vec<u8>,
+    pending: Option<Pending>,
+    incoming: HashMap<u32, Incoming>,
+    last_stream: u32,
+    recv_window: i64,
+    running: Arc<AtomicUsize>,
+    control_frames: RateLimit,
+    resets: RateLimit,
+    draining: bool,
+}
+
+impl Reader {
+    pub(crate) fn new(conn: Arc<Conn>, socket: TcpStream, service: Service) -> Self {
+        Self {
+            conn,
+            peer: socket.peer_addr().ok(),
+            socket,
+            limits: service.limits.clone(),
+            service,
+            decoder: Decoder::new(crate::h2::hpack::DEFAULT_TABLE_SIZE),
+            plain: Vec::new(),
+            pending: None,
+            incoming: HashMap::new(),
+            last_stream: 0,
+            recv_window: i64::from(DEFAULT_WINDOW_SIZE),
+            running: Arc::default(),
+            control_frames: RateLimit::new(MAX_CONTROL_FRAMES, FLOOD_WINDOW),
+            resets: RateLimit::new(MAX_RESETS, FLOOD_WINDOW),
+            draining: false,
+        }
+    }
+
+    /// Serves the connection until it ends, then says goodbye with GOAWAY.
+    pub(crate) fn run(mut self, read_ahead: &[u8]) {
+        self.plain.extend_from_slice(read_ahead);
+        let stop = self
+            .serve()
+            .err()
+            .unwrap_or(Stop::GoAway(ErrorCode::NoError, ""));
+        let mut state = self.conn.lock();
+        if let Stop::GoAway(code, reason) = stop {
+            if code != ErrorCode::NoError {
+                log::info!("{:?}: HTTP/2 connection error {code}: {reason}", self.peer);
+            }
+            let goaway = Frame::GoAway {
+                last_stream: self.last_stream,
+                code,
+                debug: reason.as_bytes().to_vec(),
+            };
+            let _ = state.send_frame(&goaway);
+        }
+        state.close();
+        drop(state);
+        self.conn.notify();
+        self.linger();
+    }
+
+    /// Reads and drops what the peer still sends for a moment, so that our GOAWAY is
+    /// not lost to a TCP reset caused by unread data (Go's `closeWriteAndWait`).
+    fn linger(&mut self) {
+        let until = std::time::Instant::now() + LINGER;
+        let mut sink = [0u8; 16 * 1024];
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            if self
+                .socket
+                .set_read_timeout(Some(left.max(std::time::Duration::from_millis(1))))
+                .is_err()
+            {
+                return;
+            }
+            match self.socket.read(&mut sink) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    fn serve(&mut self) -> Result<(), Stop> {
+        let ours = [
+            (Setting::MaxConcurrentStreams.id(), MAX_CONCURRENT_STREAMS),
+            (Setting::MaxHeaderListSize.id(), self.limits.max_head as u32),
+        ];
+        self.conn.lock().send_frame(&Frame::Settings {
+            ack: false,
+            params: ours.to_vec(),
+        })?;
+        if !self.conn.lock().take_early(&mut self.plain)? {
+            return Err(Stop::Gone);
+        }
+        while self.plain.len() < PREFACE.len() {
+            if !self.read_more()? {
+                return Err(Stop::Gone);
+            }
+        }
+        if !self.plain.starts_with(PREFACE) {
+            return Err(Stop::GoAway(
+                ErrorCode::ProtocolError,
+                "bad connection preface",
+            ));
+        }
+        self.plain.drain(..PREFACE.len());
+        let mut first = true;
+        loop {
+            while let Some((frame, used)) = frame::parse(&self.plain, DEFAULT_MAX_FRAME_SIZE)? {
+                self.plain.drain(..used);
+                if first && !matches!(frame, Frame::Settings { ack: false, .. }) {
+                    return Err(Stop::GoAway(
+                        ErrorCode::ProtocolError,
+                        "the first frame must be SETTINGS",
+                    ));
+                }
+                first = false;
+                self.on_frame(frame)?;
+            }
+            if self.draining && self.idle() {
+                return Ok(());
+            }
+            if !self.read_more()? {
+                return Err(Stop::Gone);
+            }
+        }
+    }
+
+    /// Reads from the socket (without the lock) and decrypts; false at the end.
+    fn read_more(&mut self) -> Result<bool, Stop> {
+        let mut raw = [0u8; 16 * 1024];
+        loop {
+            self.socket
+                .set_read_timeout(Some(self.limits.idle_timeout))?;
+            match self.socket.read(&mut raw) {
+                Ok(0) => return Ok(false),
+                Ok(n) => return Ok(self.conn.lock().receive(&raw[..n], &mut self.plain)?),
+                Err(e) if crate::http::is_timeout(&e) && self.idle() => {
+                    return Err(Stop::GoAway(ErrorCode::NoError, "idle"));
+                }
+                Err(e) if crate::http::is_timeout(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.incoming.is_empty() && self.running.load(Ordering::SeqCst) == 0
+    }
+
+    fn on_frame(&mut self, frame: Frame) -> Result<(), Stop> {
+        log::debug!(target: "rwh::h2::frame", "read {frame}");
+        if let Some(pending) = &self.pending {
+            let continues =
+                matches!(frame, Frame::Continuation { stream, .. } if stream == pending.stream);
+            if !continues {
+                return Err(Stop::GoAway(
+                    ErrorCode::ProtocolError,
+                    "expected CONTINUATION",
+                ));
+            }
+        }
+        let outcome = match frame {
+            Frame::Settings { ack: true, .. } | Frame::Priority { .. } | Frame::Unknown { .. } => {
+                Ok(())
+            }
+            Frame::Ping { ack: true, .. } => Ok(()),
+            Frame::Settings { ack: false, params } => self.on_settings(&params),
+            Frame::Ping { ack: false, data } => self.on_ping(data),
+            Frame::Headers {
+                stream,
+                block,
+                end_stream,
+                end_headers,
+                ..
+            } => self.on_headers(stream, block, end_stream, end_headers),
+            Frame::Continuation {
+                stream,
+                block,
+                end_headers,
+            } => self.on_continuation(stream, block, end_headers),
+            Frame::Data {
+                stream,
+                data,
+                end_stream,
+                flow_len,
+            } => self.on_data(stream, data, end_stream, flow_len),
+            Frame::WindowUpdate { stream, increment } => self.on_window_update(stream, increment),
+            Frame::RstStream { stream, .. } => self.on_reset(stream),
+            Frame::PushPromise { .. } => Err(FrameError::connection(
+                ErrorCode::ProtocolError,
+                "a client cannot push",
+            )),
+            Frame::GoAway { .. } => {
+                self.draining = true;
+                Ok(())
+            }
+        };
+        match outcome {
+            Err(FrameError {
+                code,
+                stream: Some(id),
+                reason,
+            }) => {
+                log::debug!("{:?}: stream {id} error {code}: {reason}", self.peer);
+                self.incoming.remove(&id);
+                self.conn.lock().reset(id, code)?;
+                self.conn.notify();
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn on_settings(&mut self, params: &[(u16, u32)]) -> Result<(), FrameError> {
+        self.flood_check()?;
+        let mut state = self.conn.lock();
+        state.apply_settings(params)?;
+        state
+            .send_frame(&Frame::Settings {
+                ack: true,
+                params: Vec::new(),
+            })
+            .map_err(gone)?;
+        drop(state);
+        self.conn.notify();
+        Ok(())
+    }
+
+    fn on_ping(&mut self, data: [u8; 8]) -> Result<(), FrameError> {
+        self.flood_check()?;
+        self.conn
+            .lock()
+            .send_frame(&Frame::Ping { ack: true, data })
+            .map_err(gone)
+    }
+
+    fn flood_check(&mut self) -> Result<(), FrameError> {
+        match self.control_frames.allow() {
+            true => Ok(()),
+            false => Err(FrameError::connection(
+                ErrorCode::EnhanceYourCalm,
+                "too many PING or SETTINGS frames",
+            )),
+        }
+    }
+
+    fn on_headers(
+        &mut self,
+        stream: u32,
+        block: Vec<u8>,
+        end_stream: bool,
+        end_headers: bool,
+    ) -> Result<(), FrameError> {
+        if stream.is_multiple_of(2) {
+            return Err(FrameError::connection(
+                ErrorCode::ProtocolError,
+                "client stream ids are odd",
+            ));
+        }
+        let pending = Pending {
+            stream,
+            block,
+            end_stream,
+        };
+        if end_headers {
+            return self.on_header_block(pending);
+        }
+        self.pending = Some(pending);
+        Ok(())
+    }
+
+    fn on_continuation(
+        &mut self,
+        stream: u32,
+        block: Vec<u8>,
+        end_headers: bool,
+    ) -> Result<(), FrameError> {
+        let Some(mut pending) = self.pending.take().filter(|p| p.stream == stream) else {
+            return Err(FrameError::connection(
+                ErrorCode::ProtocolError,
+                "CONTINUATION without HEADERS",
+            ));
+        };
+        pending.block.extend_from_slice(&block);
+        if pending.block.len() > MAX_HEADER_BLOCK {
+            // The 2024 CONTINUATION flood: a header block that never ends.
+            return Err(FrameError::connection(
+                ErrorCode::EnhanceYourCalm,
+                "header block too large",
+            ));
+        }
+        if end_headers {
+            return self.on_header_block(pending);
+        }
+        self.pending = Some(pending);
+        Ok(())
+    }
+
+    /// A complete header block: a new request, or the trailers of one.
+    fn on_header_block(&mut self, block: Pending) -> Result<(), FrameError> {
+        let Pending {
+            stream,
+            block,
+            end_stream,
+        } = block;
+        let decoded = self.decoder.decode(&block, self.limits.max_head);
+        for (name, value) in decoded.iter().flatten() {
+            log::trace!(target: "rwh::h2::frame", "decoded header field {:?} = {:?}", String::from_utf8_lossy(name), String::from_utf8_lossy(value));
+        }
+        if self.incoming.contains_key(&stream) {
+            return self.on_trailers(stream, end_stream, decoded);
+        }
+        if stream <= self.last_stream {
+            return match self.conn.lock().is_open(stream) {
+                true => Err(FrameError::stream(
+                    stream,
+                    ErrorCode::StreamClosed,
+                    "HEADERS after END_STREAM",
+                )),
+                false => Err(FrameError::connection(
+                    ErrorCode::StreamClosed,
+                    "HEADERS on a closed stream",
+                )),
+            };
+        }
+        self.last_stream = stream;
+        let fields = match decoded {
+            Ok(fields) => fields,
+            Err(HpackError::HeaderListTooLarge) => return self.refuse(stream, 431),
+            Err(_) => {
+                return Err(FrameError::connection(
+                    ErrorCode::CompressionError,
+                    "bad HPACK block",
+                ));
+            }
+        };
+        let busy = self.running.load(Ordering::SeqCst) + self.incoming.len();
+        if self.draining || busy >= MAX_CONCURRENT_STREAMS as usize {
+            return self.refuse_stream(stream);
+        }
+        let mut request = request_from_fields(fields)
+            .map_err(|why| FrameError::stream(stream, ErrorCode::ProtocolError, why))?;
+        request.peer = self.peer;
+        self.conn.lock().open(stream);
+        if end_stream {
+            return self.dispatch(stream, request);
+        }
+        let window = i64::from(DEFAULT_WINDOW_SIZE);
+        self.incoming.insert(stream, Incoming { request, window });
+        Ok(())
+    }
+
+    fn on_trailers(
+        &mut self,
+        stream: u32,
+        end_stream: bool,
+        decoded: Result<crate::h2::hpack::HeaderList, HpackError>,
+    ) -> Result<(), FrameError> {
+        if decoded.is_err() {
+            return Err(FrameError::connection(
+                ErrorCode::CompressionError,
+                "bad HPACK block",
+            ));
+        }
+        if !end_stream {
+            return Err(FrameError::stream(
+                stream,
+                ErrorCode::ProtocolError,
+                "trailers without END_STREAM",
+            ));
+        }
+        self.end_of_request(stream)
+    }
+
+    fn on_data(
+        &mut self,
+        stream: u32,
+        data: Vec<u8>,
+        end_stream: bool,
+        flow_len: u32,
+    ) -> Result<(), FrameError> {
+        self.recv_window -= i64::from(flow_len);
+        if self.recv_window < 0 {
+            return Err(FrameError::connection(
+                ErrorCode::FlowControlError,
+                "DATA beyond the connection window",
+            ));
+        }
+        if flow_len > 0 {
+            // We take every byte in at once, so the connection's credit goes straight back.
+            self.recv_window += i64::from(flow_len);
+            let update = Frame::WindowUpdate {
+                stream: 0,
+                increment: flow_len,
+            };
+            self.conn.lock().send_frame(&update).map_err(gone)?;
+        }
+        let Some(incoming) = self.incoming.get_mut(&stream) else {
+            return match stream > self.last_stream {
+                true => Err(FrameError::connection(
+                    ErrorCode::ProtocolError,
+                    "DATA on an idle stream",
+                )),
+                false => Err(FrameError::stream(
+                    stream,
+                    ErrorCode::StreamClosed,
+                    "DATA on a closed stream",
+                )),
+            };
+        };
+        incoming.window -= i64::from(flow_len);
+        if incoming.window < 0 {
+            return Err(FrameError::stream(
+                stream,
+                ErrorCode::FlowControlError,
+                "DATA beyond the stream window",
+            ));
+        }
+        incoming.request.body.extend_from_slice(&data);
+        if incoming.request.body.len() > self.limits.max_body {
+            self.incoming.remove(&stream);
+            return self.refuse(stream, 413);
+        }
+        if end_stream {
+            return self.end_of_request(stream);
+        }
+        if flow_len > 0 {
+            incoming.window += i64::from(flow_len);
+            let update = Frame::WindowUpdate {
+                stream,
+                increment: flow_len,
+            };
+            self.conn.lock().send_frame(&update).map_err(gone)?;
+        }
+        Ok(())
+    }
+
+    fn end_of_request(&mut self, stream: u32) -> Result<(), FrameError> {
+        let Some(Incoming { request, .. }) = self.incoming.remove(&stream) else {
+            return Ok(());
+        };
+        let declared = request
+            .header("content-length")
+            .map(|v| v.trim().parse::<usize>());
+        if declared.is_some_and(|n| n != Ok(request.body.len())) {
+            return Err(FrameError::stream(
+                stream,
+                ErrorCode::ProtocolError,
+                "content-length does not match the body",
+            ));
+        }
+        self.dispatch(stream, request)
+    }
+
+    fn on_window_update(&mut self, stream: u32, increment: u32) -> Result<(), FrameError> {
+        if stream > self.last_stream {
+            return Err(FrameError::connection(
+                ErrorCode::ProtocolError,
+                "WINDOW_UPDATE on an idle stream",
+            ));
+        }
+        self.conn.lock().grow_window(stream, increment)?;
+        self.conn.notify();
+        Ok(())
+    }
+
+    fn on_reset(&mut self, stream: u32) -> Result<(), FrameError> {
+        if stream > self.last_stream {
+            return Err(FrameError::connection(
+                ErrorCode::ProtocolError,
+                "RST_STREAM on an idle stream",
+            ));
+        }
+        if !self.resets.allow() {
+            // The 2023 rapid reset: streams opened only to be cancelled, again and again.
+            return Err(FrameError::connection(
+                ErrorCode::EnhanceYourCalm,
+                "too many streams reset",
+            ));
+        }
+        self.incoming.remove(&stream);
+        self.conn.lock().forget(stream);
+        self.conn.notify();
+        Ok(())
+    }
+
+    /// Answers `status` at once and ends the stream (431 and 413 come here).
+    fn refuse(&mut self, stream: u32, status: u16) -> Result<(), FrameError> {
+        let mut state = self.conn.lock();
+        state.open(stream);
+        state.close_remote(stream);
+        drop(state);
+        let mut wire = StreamWire::new(self.conn.clone(), stream, false);
+        let empty = crate::http::Headers::new();
+        crate::http::Wire::send_head(&mut wire, status, &empty, crate::http::BodySize::Known(0))
+            .map_err(gone)?;
+        // The client may still be sending: cancel the rest of its request (§8.1).
+        self.conn
+            .lock()
+            .reset(stream, ErrorCode::NoError)
+            .map_err(gone)
+    }
+
+    fn refuse_stream(&mut self, stream: u32) -> Result<(), FrameError> {
+        let refused = Frame::RstStream {
+            stream,
+            code: ErrorCode::RefusedStream,
+        };
+        self.conn.lock().send_frame(&refused).map_err(gone)
+    }
+
+    /// Starts a handler thread for a complete request.
+    fn dispatch(&mut self, stream: u32, mut request: Request) -> Result<(), FrameError> {
+        self.conn.lock().close_remote(stream);
+        let Some(slot) = self.service.slots.take() else {
+            log::warn!("too many threads: refusing stream {stream}");
+            self.conn.lock().forget(stream);
+            return self.refuse_stream(stream);
+        };
+        let (conn, router, running) = (
+            self.conn.clone(),
+            self.service.router.clone(),
+            self.running.clone(),
+        );
+        running.fetch_add(1, Ordering::SeqCst);
+        let spawned = thread::Builder::new()
+            .name(format!("rwh-h2-{stream}"))
+            .stack_size(CONNECTION_STACK)
+            .spawn(move || {
+                let _slot = slot;
+                let head_only = request.method == "HEAD";
+                let mut wire = StreamWire::new(conn.clone(), stream, head_only);
+                let outcome = handle(&router, &mut request, &mut wire);
+                let code = match outcome {
+                    Ok(Handled::Complete | Handled::Replaced) if wire.ended() => None,
+                    Ok(Handled::Broken) => Some(ErrorCode::InternalError),
+                    _ => Some(ErrorCode::Cancel),
+                };
+                if let Some(code) = code {
+                    let _ = conn.lock().reset_if_open(stream, code);
+                }
+                running.fetch_sub(1, Ordering::SeqCst);
+                conn.notify();
+            });
+        if spawned.is_err() {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            self.conn.lock().forget(stream);
+            return self.refuse_stream(stream);
+        }
+        Ok(())
+    }
+}
+
+/// A write that failed means the connection is gone; report it as a connection error.
+fn gone(_: io::Error) -> FrameError {
+    FrameError::connection(ErrorCode::InternalError, "the connection failed")
+}

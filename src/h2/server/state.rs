@@ -1,0 +1,302 @@
+//! What one HTTP/2 connection's reader and its handler threads share, behind one lock:
+//! the TLS session and socket (one writer at a time), the HPACK encoder, the streams
+//! and their send windows (design §3).
+
+use std::collections::HashMap;
+use std::io;
+use std::net::TcpStream;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::h2::frame::{
+    self, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Frame, FrameError,
+    MAX_WINDOW_SIZE, Setting,
+};
+use crate::h2::hpack::Encoder;
+use crate::h2::session::Session;
+
+/// A connection's shared half.
+pub(crate) struct Conn {
+    state: Mutex<State>,
+    /// Signalled when a send window grows, a stream ends, or the connection fails.
+    changed: Condvar,
+    /// Longest a handler waits for the peer to open its flow-control window.
+    window_wait: Duration,
+}
+
+/// The part of the connection that only one thread may touch at a time.
+pub(crate) struct State {
+    session: Session,
+    socket: TcpStream,
+    /// Compresses response headers; shared because its table must see every block in order.
+    pub(crate) encoder: Encoder,
+    streams: HashMap<u32, Stream>,
+    /// How many DATA bytes the peer allows on the whole connection.
+    send_window: i64,
+    /// The peer's settings that shape what we send.
+    pub(crate) peer: PeerSettings,
+    /// Why the connection can no longer be used, once it cannot.
+    failed: Option<&'static str>,
+    scratch: Vec<u8>,
+}
+
+/// The send-side state of one open stream.
+#[derive(Debug)]
+struct Stream {
+    send_window: i64,
+    local_closed: bool,
+    remote_closed: bool,
+}
+
+/// The peer's SETTINGS that matter to a sender.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerSettings {
+    pub(crate) initial_window: u32,
+    pub(crate) max_frame_size: u32,
+    pub(crate) enable_push: bool,
+}
+
+impl Conn {
+    pub(crate) fn new(session: Session, socket: TcpStream, window_wait: Duration) -> Self {
+        Self {
+            state: Mutex::new(State {
+                session,
+                socket,
+                encoder: Encoder::new(),
+                streams: HashMap::new(),
+                send_window: i64::from(DEFAULT_WINDOW_SIZE),
+                peer: PeerSettings {
+                    initial_window: DEFAULT_WINDOW_SIZE,
+                    max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+                    enable_push: true,
+                },
+                failed: None,
+                scratch: Vec::new(),
+            }),
+            changed: Condvar::new(),
+            window_wait,
+        }
+    }
+
+    /// Takes the lock. A panic elsewhere while holding it leaves the state usable.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes every handler waiting for a window, to look again.
+    pub(crate) fn notify(&self) {
+        self.changed.notify_all();
+    }
+
+    /// Waits (releasing the lock) until `stream` may send DATA; returns how many bytes.
+    /// Fails if the stream is reset, the connection fails, or the window stays shut.
+    pub(crate) fn wait_for_window<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        stream: u32,
+    ) -> io::Result<(MutexGuard<'a, State>, usize)> {
+        let deadline = Instant::now() + self.window_wait;
+        loop {
+            let open = state.stream(stream)?.send_window.min(state.send_window);
+            if open > 0 {
+                let open = usize::try_from(open).unwrap_or(usize::MAX);
+                let open = open.min(state.peer.max_frame_size as usize);
+                return Ok((state, open));
+            }
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the peer kept its flow-control window shut",
+                ));
+            };
+            state = self
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+impl State {
+    /// Writes encoded frames to the peer; logs each at debug level (Go's http2debug=1).
+    pub(crate) fn send(&mut self, frames: &[u8]) -> io::Result<()> {
+        if let Some(reason) = self.failed {
+            return Err(io::Error::new(io::ErrorKind::ConnectionAborted, reason));
+        }
+        log_frames("wrote", frames);
+        let sent = self.session.send(frames, &mut self.socket);
+        if sent.is_err() {
+            self.failed = Some("writing to the connection failed");
+        }
+        sent
+    }
+
+    /// Encodes and writes one frame.
+    pub(crate) fn send_frame(&mut self, frame: &Frame) -> io::Result<()> {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        frame.encode(&mut out);
+        let sent = self.send(&out);
+        self.scratch = out;
+        sent
+    }
+
+    /// Feeds bytes read from the socket through TLS; false once the peer closed TLS.
+    pub(crate) fn receive(&mut self, raw: &[u8], plain: &mut Vec<u8>) -> io::Result<bool> {
+        self.session.receive(raw, plain, &mut self.socket)
+    }
+
+    /// Plaintext that arrived with the TLS handshake.
+    pub(crate) fn take_early(&mut self, plain: &mut Vec<u8>) -> io::Result<bool> {
+        self.session.take_early(plain)
+    }
+
+    /// Marks the connection unusable: waiting handlers give up, later writes fail.
+    pub(crate) fn fail(&mut self, reason: &'static str) {
+        self.failed.get_or_insert(reason);
+    }
+
+    /// Sends close_notify (TLS) and ends our side of the socket; the reader drains the rest.
+    pub(crate) fn close(&mut self) {
+        self.session.close(&mut self.socket);
+        let _ = self.socket.shutdown(std::net::Shutdown::Write);
+        self.fail("the connection is closed");
+    }
+
+    /// A new stream opened by the peer's HEADERS.
+    pub(crate) fn open(&mut self, id: u32) {
+        let stream = Stream {
+            send_window: i64::from(self.peer.initial_window),
+            local_closed: false,
+            remote_closed: false,
+        };
+        self.streams.insert(id, stream);
+    }
+
+    /// True if `id` is open or half-closed.
+    pub(crate) fn is_open(&self, id: u32) -> bool {
+        self.streams.contains_key(&id)
+    }
+
+    /// The peer sent END_STREAM on `id`.
+    pub(crate) fn close_remote(&mut self, id: u32) {
+        self.update(id, |s| s.remote_closed = true);
+    }
+
+    /// We sent END_STREAM on `id`.
+    pub(crate) fn close_local(&mut self, id: u32) {
+        self.update(id, |s| s.local_closed = true);
+    }
+
+    /// Forgets `id` at once (RST_STREAM either way); its handler's next write fails.
+    pub(crate) fn forget(&mut self, id: u32) {
+        self.streams.remove(&id);
+    }
+
+    /// Sends RST_STREAM for `id` and forgets it (a stream error, §5.4.2).
+    pub(crate) fn reset(&mut self, id: u32, code: ErrorCode) -> io::Result<()> {
+        self.streams.remove(&id);
+        self.send_frame(&Frame::RstStream { stream: id, code })
+    }
+
+    /// Resets `id` only if it is still open: a handler that gave up mid-response.
+    pub(crate) fn reset_if_open(&mut self, id: u32, code: ErrorCode) -> io::Result<()> {
+        match self.streams.contains_key(&id) {
+            true => self.reset(id, code),
+            false => Ok(()),
+        }
+    }
+
+    /// Takes `n` bytes out of the connection's and the stream's send windows.
+    pub(crate) fn consume_window(&mut self, id: u32, n: usize) {
+        let n = n as i64;
+        self.send_window -= n;
+        self.update(id, |s| s.send_window -= n);
+    }
+
+    /// Applies a WINDOW_UPDATE from the peer (§6.9.1).
+    pub(crate) fn grow_window(&mut self, id: u32, increment: u32) -> Result<(), FrameError> {
+        let limit = i64::from(MAX_WINDOW_SIZE);
+        if id == 0 {
+            self.send_window += i64::from(increment);
+            if self.send_window > limit {
+                return Err(FrameError::connection(
+                    ErrorCode::FlowControlError,
+                    "connection window over 2^31-1",
+                ));
+            }
+        } else if let Some(stream) = self.streams.get_mut(&id) {
+            stream.send_window += i64::from(increment);
+            if stream.send_window > limit {
+                return Err(FrameError::stream(
+                    id,
+                    ErrorCode::FlowControlError,
+                    "stream window over 2^31-1",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the peer's SETTINGS (already validated by the frame layer).
+    pub(crate) fn apply_settings(&mut self, params: &[(u16, u32)]) -> Result<(), FrameError> {
+        for &(id, value) in params {
+            match Setting::from_id(id) {
+                Some(Setting::InitialWindowSize) => {
+                    // §6.9.2: every open stream's window moves by the difference.
+                    let delta = i64::from(value) - i64::from(self.peer.initial_window);
+                    self.peer.initial_window = value;
+                    for stream in self.streams.values_mut() {
+                        stream.send_window += delta;
+                        if stream.send_window > i64::from(MAX_WINDOW_SIZE) {
+                            return Err(FrameError::connection(
+                                ErrorCode::FlowControlError,
+                                "window over 2^31-1",
+                            ));
+                        }
+                    }
+                }
+                Some(Setting::MaxFrameSize) => self.peer.max_frame_size = value,
+                Some(Setting::HeaderTableSize) => self.encoder.set_max_table_size(value as usize),
+                Some(Setting::EnablePush) => self.peer.enable_push = value == 1,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn stream(&self, id: u32) -> io::Result<&Stream> {
+        if let Some(reason) = self.failed {
+            return Err(io::Error::new(io::ErrorKind::ConnectionAborted, reason));
+        }
+        self.streams
+            .get(&id)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::ConnectionReset, "the stream was reset"))
+    }
+
+    /// Checks that a handler may still write on `id`.
+    pub(crate) fn writable(&self, id: u32) -> io::Result<()> {
+        self.stream(id).map(|_| ())
+    }
+
+    fn update(&mut self, id: u32, change: impl FnOnce(&mut Stream)) {
+        if let Some(stream) = self.streams.get_mut(&id) {
+            change(stream);
+            if stream.local_closed && stream.remote_closed {
+                self.streams.remove(&id);
+            }
+        }
+    }
+}
+
+/// Logs each frame in `bytes`: one line at debug level, like Go's `http2debug=1`.
+pub(crate) fn log_frames(verb: &str, mut bytes: &[u8]) {
+    if !log::log_enabled!(target: "rwh::h2::frame", log::Level::Debug) {
+        return;
+    }
+    while let Ok(Some((frame, used))) = frame::parse(bytes, frame::MAX_FRAME_SIZE_LIMIT) {
+        log::debug!(target: "rwh::h2::frame", "{verb} {frame}");
+        bytes = &bytes[used..];
+    }
+}

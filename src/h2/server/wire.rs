@@ -1,0 +1,131 @@
+//! A response written onto one HTTP/2 stream: HEADERS, then DATA frames within the
+//! peer's flow-control windows, END_STREAM on the last one.
+
+use std::io;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::state::Conn;
+use crate::h2::fields::response_fields;
+use crate::h2::frame::{encode_data_header, encode_header_block};
+use crate::http::{BodySize, Headers, Hijacked, Wire, has_body};
+
+/// The write side of one stream, owned by the handler thread that answers it.
+pub(crate) struct StreamWire {
+    conn: Arc<Conn>,
+    stream: u32,
+    head_only: bool,
+    /// Body bytes still to come when the length was announced.
+    left: Option<usize>,
+    ended: bool,
+    out: Vec<u8>,
+}
+
+impl StreamWire {
+    pub(crate) fn new(conn: Arc<Conn>, stream: u32, head_only: bool) -> Self {
+        Self {
+            conn,
+            stream,
+            head_only,
+            left: None,
+            ended: false,
+            out: Vec::new(),
+        }
+    }
+
+    /// True once END_STREAM has gone out.
+    pub(crate) fn ended(&self) -> bool {
+        self.ended
+    }
+}
+
+impl Wire for StreamWire {
+    fn send_head(&mut self, status: u16, headers: &Headers, size: BodySize) -> io::Result<()> {
+        let length = match size {
+            BodySize::Known(n) if has_body(status) => Some(n),
+            _ => None,
+        };
+        let mut fields = response_fields(status, headers, length);
+        if !headers.contains("date") {
+            fields.push((
+                b"date".to_vec(),
+                httpdate::fmt_http_date(SystemTime::now()).into_bytes(),
+            ));
+        }
+        for (name, value) in &fields {
+            log::trace!(target: "rwh::h2::frame", "encoding header field {:?} = {:?}", String::from_utf8_lossy(name), String::from_utf8_lossy(value));
+        }
+        let end = self.head_only || !has_body(status) || length == Some(0);
+        self.left = length;
+
+        let mut state = self.conn.lock();
+        state.writable(self.stream)?;
+        let mut block = Vec::new();
+        state.encoder.encode(
+            fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())),
+            &mut block,
+        );
+        self.out.clear();
+        encode_header_block(
+            self.stream,
+            &block,
+            end,
+            state.peer.max_frame_size,
+            &mut self.out,
+        );
+        state.send(&self.out)?;
+        if end {
+            state.close_local(self.stream);
+            self.ended = true;
+        }
+        Ok(())
+    }
+
+    fn send_body(&mut self, mut data: &[u8]) -> io::Result<()> {
+        if self.head_only || self.ended {
+            return Ok(());
+        }
+        while !data.is_empty() {
+            let state = self.conn.lock();
+            let (mut state, open) = self.conn.wait_for_window(state, self.stream)?;
+            let n = open.min(data.len());
+            let left = self.left.map(|left| left.saturating_sub(n));
+            let end = left == Some(0);
+            self.out.clear();
+            encode_data_header(self.stream, n, end, &mut self.out);
+            self.out.extend_from_slice(&data[..n]);
+            state.consume_window(self.stream, n);
+            state.send(&self.out)?;
+            if end {
+                state.close_local(self.stream);
+                self.ended = true;
+            }
+            self.left = left;
+            data = &data[n..];
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Frames go to the socket as they are made; there is nothing held back.
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.ended {
+            return Ok(());
+        }
+        let mut state = self.conn.lock();
+        state.writable(self.stream)?;
+        self.out.clear();
+        encode_data_header(self.stream, 0, true, &mut self.out);
+        state.send(&self.out)?;
+        state.close_local(self.stream);
+        self.ended = true;
+        Ok(())
+    }
+
+    fn hijack(&mut self) -> Option<Hijacked> {
+        None // an HTTP/2 stream shares its connection: there is no socket to hand over
+    }
+}
