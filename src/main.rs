@@ -6,10 +6,15 @@ use std::io;
 use clap::Parser;
 use rwh::http::{Request, Response, Router, Server};
 use rwh::tls;
+use rwh::ws::{Config, Heartbeat, Upgrader};
 
 #[path = "../examples/ch09_3_sse_server.rs"]
 #[allow(dead_code)] // the example's own main() and Args are not used here
 mod sse_server;
+
+#[path = "../examples/ch09_4_ws_echo_server.rs"]
+#[allow(dead_code)] // the example's own main() and Args are not used here
+mod ws_echo;
 
 /// The page that links every demo.
 const INDEX: &str = include_str!("index.html");
@@ -37,12 +42,21 @@ fn index(_: &Request, res: &mut Response) -> io::Result<()> {
     res.send(200, "text/html; charset=utf-8", INDEX.as_bytes())
 }
 
-/// Every demo; each port gets its own copy.
+/// The 9.4 echo with the example's defaults: 64 KiB messages, gorilla's heartbeat,
+/// same-origin pages only.
+fn echo_upgrader() -> Upgrader {
+    Upgrader::new().config(Config::default().with_heartbeat(Heartbeat::default()))
+}
+
+/// Every demo; each port gets its own copy. (The WebSocket needs the plain HTTP port:
+/// over TLS the upgrade answers 501 until `wss://` is supported.)
 fn routes(pace: sse_server::Pace) -> Router {
     Router::new()
         .get("/", index)
         .get("/primes", sse_server::handler_html)
         .get("/prime", sse_server::handler_prime_sse(pace))
+        .get("/ws-echo", ws_echo::handler_page)
+        .get("/echo", ws_echo::handler_echo(echo_upgrader()))
 }
 
 fn main() -> Result<(), rwh::cli::Fatal> {

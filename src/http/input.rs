@@ -67,9 +67,10 @@ impl Input {
     }
 
     /// Takes the bytes read past the current request: the handler that hijacks owns them.
+    /// The buffer itself is released: a hijacked connection may live for hours.
     pub(crate) fn take_buffered(&mut self) -> Vec<u8> {
-        let rest = self.buf.split_off(self.start);
-        self.buf.clear();
+        let rest = self.buf[self.start..].to_vec();
+        self.buf = Vec::new();
         self.start = 0;
         rest
     }

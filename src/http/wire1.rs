@@ -156,6 +156,8 @@ impl Wire for Http1Wire<'_> {
         stream.set_read_timeout(None).ok()?;
         stream.set_write_timeout(None).ok()?;
         self.keep_alive = false;
+        // Nothing more is written through this wire: give its buffer back.
+        *self.out = Vec::new();
         Some(Hijacked {
             stream,
             read_ahead: self.input.take_buffered(),
