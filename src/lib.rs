@@ -4,12 +4,13 @@
 //!
 //! | book section | module | example |
 //! |---|---|---|
-//! | 9.1 HTTP/2: TLS, ALPN, the `GODEBUG` switches of table 9-1 | [`tls`], [`http`] | the companion server's HTTPS port |
+//! | 9.1 HTTP/2: TLS, ALPN, the `GODEBUG` switches of table 9-1 | [`tls`], [`h2`], [`client`], [`http`] | `ch09_1_protocol_version`; the companion server's HTTPS port |
 //! | 9.3 Server-Sent Events | [`http`], [`sse`], [`primes`] | `ch09_3_sse_server`, `ch09_3_sse_client` |
 //!
 //! Every server is a blocking `std::net` listener with one thread per connection.
 
 pub mod cli;
+pub mod client;
 pub mod h2;
 pub mod http;
 pub mod primes;

@@ -211,7 +211,7 @@ impl Reader {
     }
 
     fn on_frame(&mut self, frame: Frame) -> Result<(), Stop> {
-        log::debug!(target: "rwh::h2::frame", "read {frame}");
+        crate::h2::log::read("server", &frame);
         if let Some(pending) = &self.pending {
             let continues =
                 matches!(frame, Frame::Continuation { stream, .. } if stream == pending.stream);
@@ -368,9 +368,8 @@ impl Reader {
             end_stream,
         } = block;
         let decoded = self.decoder.decode(&block, self.limits.max_head);
-        for (name, value) in decoded.iter().flatten() {
-            log::trace!(target: "rwh::h2::frame", "decoded header field {:?} = {:?}", String::from_utf8_lossy(name), String::from_utf8_lossy(value));
-        }
+        let fields = decoded.iter().flatten();
+        crate::h2::log::fields("server", "decoded", fields.map(|(n, v)| (&n[..], &v[..])));
         if self.incoming.contains_key(&stream) {
             return self.on_trailers(stream, end_stream, decoded);
         }

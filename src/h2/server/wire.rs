@@ -52,9 +52,8 @@ impl Wire for StreamWire {
                 httpdate::fmt_http_date(SystemTime::now()).into_bytes(),
             ));
         }
-        for (name, value) in &fields {
-            log::trace!(target: "rwh::h2::frame", "encoding header field {:?} = {:?}", String::from_utf8_lossy(name), String::from_utf8_lossy(value));
-        }
+        let logged = fields.iter().map(|(n, v)| (&n[..], &v[..]));
+        crate::h2::log::fields("server", "encoding", logged);
         let end = self.head_only || !has_body(status) || length == Some(0);
         self.left = length;
 
