@@ -23,6 +23,15 @@ fn router() -> Router {
         .post("/echo", |req: &Request, res: &mut Response| {
             res.send(200, "application/octet-stream", &req.body)
         })
+        .get("/ticks", |_: &Request, res: &mut Response| {
+            // Until the client goes: a write to a reset stream fails.
+            for _ in 0..100_000 {
+                res.write_all(b"tick\n")?;
+                res.flush()?;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(())
+        })
         .get("/slow", |_: &Request, res: &mut Response| {
             res.set_header("Content-Type", "text/event-stream");
             res.write_all(b"data: first\n\n")?;
@@ -413,4 +422,42 @@ fn a_request_body_that_stalls_is_cut_off() {
     // The connection itself still works.
     let next = get(&mut client, "/");
     assert_eq!(client.read_response(next).unwrap().status, 200);
+}
+
+#[test]
+fn an_idle_connection_gets_goaway_but_a_busy_one_does_not() {
+    let limits = Limits {
+        idle_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let (_server, mut client) = start(limits);
+    // A stream that is still being answered keeps the connection open past the timeout:
+    // 30 ticks take 600 ms at least, twice the idle timeout.
+    let slow = get(&mut client, "/ticks");
+    let mut ticks = 0;
+    for _ in 0..1_000 {
+        match client.next_event().unwrap() {
+            Event::Data { stream, .. } if stream == slow => ticks += 1,
+            Event::GoAway { .. } => panic!("GOAWAY while a stream is open"),
+            _ => {}
+        }
+        if ticks == 30 {
+            break;
+        }
+    }
+    assert_eq!(ticks, 30);
+    client
+        .send_frame(&Frame::RstStream {
+            stream: slow,
+            code: ErrorCode::Cancel,
+        })
+        .unwrap();
+    // With nothing left, the connection ends with GOAWAY(NO_ERROR) "idle".
+    for _ in 0..100 {
+        if let Event::GoAway { code, debug, .. } = client.next_event().unwrap() {
+            assert_eq!((code, debug.as_str()), (ErrorCode::NoError, "idle"));
+            return;
+        }
+    }
+    panic!("no GOAWAY");
 }

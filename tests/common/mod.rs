@@ -354,19 +354,26 @@ fn run_chromium(chromium: &Path, url: &str, budget_ms: u32, home: Option<&Path>)
 }
 
 /// The program of example `name`, as `cargo test` builds it (`target/…/examples/`).
-/// `None` (after a message) if it is missing or older than its sources, e.g. after
-/// `cargo test --test NAME`, which builds no examples; `REQUIRE_INTEROP=1` fails instead.
+/// `None` (after a message) if it is missing or older than one of its sources (the list
+/// cargo keeps beside it, `NAME.d`), e.g. after `cargo test --test FILE`, which builds
+/// no examples; `REQUIRE_INTEROP=1` makes that a failure.
 pub fn example_program(name: &str) -> Option<PathBuf> {
     let deps = std::env::current_exe().unwrap();
     let dir = deps.parent()?.parent()?.join("examples");
     let program = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sources = [
-        root.join("examples").join(format!("{name}.rs")),
-        root.join("src"),
-    ];
     let built = std::fs::metadata(&program).and_then(|m| m.modified()).ok();
-    let fresh = built.is_some_and(|built| sources.iter().all(|s| newest(s) <= built));
+    let sources = std::fs::read_to_string(dir.join(format!("{name}.d"))).unwrap_or_default();
+    let listed = sources.split_once(": ").map(|(_, list)| list);
+    let fresh = built.zip(listed).is_some_and(|(built, sources)| {
+        // Paths are separated by spaces; a space inside a path is escaped as `\ `.
+        let sources = sources.replace("\\ ", "\0");
+        sources.split_whitespace().all(|source| {
+            let source = source.replace('\0', " ");
+            std::fs::metadata(source)
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| modified <= built)
+        })
+    });
     if !fresh {
         let why = format!(
             "example {name} is not built or older than its sources: run `cargo test` \
@@ -380,24 +387,6 @@ pub fn example_program(name: &str) -> Option<PathBuf> {
         return None;
     }
     Some(program)
-}
-
-/// The latest modification time of `path` or of any file under it.
-fn newest(path: &Path) -> std::time::SystemTime {
-    let mut latest = std::time::SystemTime::UNIX_EPOCH;
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            let entries = std::fs::read_dir(&path).into_iter().flatten().flatten();
-            pending.extend(entries.map(|e| e.path()));
-        } else if let Ok(modified) = meta.modified() {
-            latest = latest.max(modified);
-        }
-    }
-    latest
 }
 
 /// A Python 3 that can import `module` (a pip package such as `h2`). `None` (after a

@@ -100,6 +100,7 @@ pub struct Connection<S> {
 }
 
 impl<S: Read + Write> Connection<S> {
+    // ANCHOR: handshake
     /// Sends the connection preface and our SETTINGS (push off, unless `settings` says).
     pub fn handshake(stream: S, settings: &[(u16, u32)]) -> io::Result<Self> {
         let mut conn = Self {
@@ -134,6 +135,7 @@ impl<S: Read + Write> Connection<S> {
         conn.stream.write_all(&out)?;
         Ok(conn)
     }
+    // ANCHOR_END: handshake
 
     /// Sends a request; returns its stream id. `authority` is the host (and port);
     /// header names must be lowercase. A body goes out within the server's windows.
