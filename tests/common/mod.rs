@@ -256,16 +256,18 @@ pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
             .find(|candidate| candidate.is_file())
     });
     if found.is_none() {
-        let wanted = names.join(" or ");
-        assert!(
-            std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "REQUIRE_INTEROP=1 but {wanted} is not installed"
-        );
-        eprintln!(
-            "skipped: {wanted} is not installed (set REQUIRE_INTEROP=1 to make this a failure)"
-        );
+        missing(&format!("{} is not installed", names.join(" or ")));
     }
     found
+}
+
+/// Says why an interop test is skipped; fails instead when `REQUIRE_INTEROP=1`.
+fn missing(why: &str) {
+    assert!(
+        std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
+        "REQUIRE_INTEROP=1 but {why}"
+    );
+    eprintln!("skipped: {why} (set REQUIRE_INTEROP=1 to make this a failure)");
 }
 
 /// Loads `url` in headless Chromium and returns the DOM once the page has settled:
@@ -379,11 +381,7 @@ pub fn example_program(name: &str) -> Option<PathBuf> {
             "example {name} is not built or older than its sources: run `cargo test` \
              (it builds the examples) or `cargo build --examples`"
         );
-        assert!(
-            std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "{why}"
-        );
-        eprintln!("skipped: {why}");
+        missing(&why);
         return None;
     }
     Some(program)
@@ -399,11 +397,7 @@ pub fn python_with(module: &str) -> Option<PathBuf> {
         .is_ok_and(|o| o.status.success());
     if !imports {
         let why = format!("the Python package {module} is not installed (pip install {module})");
-        assert!(
-            std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "{why}"
-        );
-        eprintln!("skipped: {why}");
+        missing(&why);
         return None;
     }
     Some(python)
