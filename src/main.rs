@@ -2,6 +2,8 @@
 //! HTTPS port.
 
 use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use clap::Parser;
 use rwh::http::{Request, Response, Router, Server};
@@ -24,6 +26,10 @@ const INDEX: &str = include_str!("index.html");
 /// The HTTPS port uses a certificate from a local development CA, made on the first run
 /// in $RWH_CERT_DIR (else $XDG_DATA_HOME/rwh/dev-ca, else ~/.local/share/rwh/dev-ca).
 /// The log says where the CA certificate is: trust it with `curl --cacert PATH`.
+///
+/// HTTPS offers HTTP/2 (`h2`) and HTTP/1.1 in the TLS handshake; the HTTP port also
+/// takes HTTP/2 with prior knowledge (h2c). GODEBUG=http2server=0 turns HTTP/2 off, and
+/// RUST_LOG=rwh::h2::frame=debug logs every HTTP/2 frame.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -38,8 +44,16 @@ struct Args {
     pace: sse_server::Pace,
 }
 
-fn index(_: &Request, res: &mut Response) -> io::Result<()> {
-    res.send(200, "text/html; charset=utf-8", INDEX.as_bytes())
+/// `GET /`: the index page, with the real ports of both servers in its links.
+fn index(
+    http: SocketAddr,
+    https: SocketAddr,
+) -> impl Fn(&Request, &mut Response) -> io::Result<()> {
+    let page: Arc<str> = INDEX
+        .replace("{{http_port}}", &http.port().to_string())
+        .replace("{{https_port}}", &https.port().to_string())
+        .into();
+    move |_, res| res.send(200, "text/html; charset=utf-8", page.as_bytes())
 }
 
 /// The 9.4 echo with the example's defaults: 64 KiB messages, gorilla's heartbeat,
@@ -50,9 +64,9 @@ fn echo_upgrader() -> Upgrader {
 
 /// Every demo; each port gets its own copy. (The WebSocket needs the plain HTTP port:
 /// over TLS the upgrade answers 501 until `wss://` is supported.)
-fn routes(pace: sse_server::Pace) -> Router {
+fn routes(pace: sse_server::Pace, http: SocketAddr, https: SocketAddr) -> Router {
     Router::new()
-        .get("/", index)
+        .get("/", index(http, https))
         .get("/primes", sse_server::handler_html)
         .get("/prime", sse_server::handler_prime_sse(pace))
         .get("/ws-echo", ws_echo::handler_page)
@@ -64,7 +78,7 @@ fn main() -> Result<(), rwh::cli::Fatal> {
     let args = Args::parse();
     let server = Server::bind(&args.addr)?;
     let ca = tls::local_dev_ca()?;
-    // HTTP/1.1 only for now; `h2` joins the list with HTTP/2.
+    // `h2` then `http/1.1`, or only `http/1.1` with GODEBUG=http2server=0 (table 9-1).
     let config = tls::server_config(&ca, tls::server_protocols())?;
     let tls_server =
         Server::bind_tls(&args.tls_addr, config).map_err(|e| format!("{}: {e}", args.tls_addr))?;
@@ -75,6 +89,7 @@ fn main() -> Result<(), rwh::cli::Fatal> {
         cert.display()
     );
     rwh::cli::announce_all(&[server.url(), tls_server.url()]);
-    let _tls = tls_server.spawn(routes(args.pace))?;
-    Ok(server.run(routes(args.pace))?)
+    let (http, https) = (server.local_addr(), tls_server.local_addr());
+    let _tls = tls_server.spawn(routes(args.pace, http, https))?;
+    Ok(server.run(routes(args.pace, http, https))?)
 }

@@ -23,6 +23,15 @@ fn router() -> Router {
         .post("/echo", |req: &Request, res: &mut Response| {
             res.send(200, "application/octet-stream", &req.body)
         })
+        .get("/ticks", |_: &Request, res: &mut Response| {
+            // Until the client goes: a write to a reset stream fails.
+            for _ in 0..100_000 {
+                res.write_all(b"tick\n")?;
+                res.flush()?;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(())
+        })
         .get("/slow", |_: &Request, res: &mut Response| {
             res.set_header("Content-Type", "text/event-stream");
             res.write_all(b"data: first\n\n")?;
@@ -342,4 +351,113 @@ fn frame_bytes(frame: &Frame) -> Vec<u8> {
     let mut out = Vec::new();
     frame.encode(&mut out);
     out
+}
+
+/// Opens a POST to `/echo` on a new stream, with the header fields `extra` and no body yet.
+fn open_upload(client: &mut Connection<TcpStream>, extra: &[(&[u8], &[u8])]) -> u32 {
+    let mut fields: Vec<(&[u8], &[u8])> = vec![
+        (b":method", b"POST"),
+        (b":scheme", b"http"),
+        (b":authority", b"localhost"),
+        (b":path", b"/echo"),
+    ];
+    fields.extend_from_slice(extra);
+    let mut block = Vec::new();
+    rwh::h2::hpack::Encoder::new().encode(fields, &mut block);
+    let id = client.take_stream_id();
+    client
+        .send_frame(&Frame::Headers {
+            stream: id,
+            block,
+            end_stream: false,
+            end_headers: true,
+            priority: None,
+        })
+        .unwrap();
+    id
+}
+
+#[test]
+fn expect_100_continue_gets_an_interim_response() {
+    let (_server, mut client) = start(Limits::default());
+    let id = open_upload(&mut client, &[(b"expect", b"100-continue")]);
+    // RFC 9110 §10.1.1: the client waits for 100 (curl waits a second) before the body.
+    match client.next_event().unwrap() {
+        Event::Headers {
+            stream,
+            fields,
+            end_stream,
+        } => {
+            assert_eq!(stream, id);
+            assert_eq!(fields, [(":status".to_string(), "100".to_string())]);
+            assert!(!end_stream, "an interim response leaves the stream open");
+        }
+        other => panic!("expected 100 Continue, got {other:?}"),
+    }
+    client
+        .send_frame(&Frame::data(id, b"body".to_vec(), true))
+        .unwrap();
+    let response = client.read_response(id).unwrap();
+    assert_eq!(
+        (response.status, response.body.as_slice()),
+        (200, &b"body"[..])
+    );
+}
+
+#[test]
+fn a_request_body_that_stalls_is_cut_off() {
+    let limits = Limits {
+        body_timeout: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let (_server, mut client) = start(limits);
+    let id = open_upload(&mut client, &[(b"content-length", b"10")]);
+    client
+        .send_frame(&Frame::data(id, b"12345".to_vec(), false))
+        .unwrap();
+    // The other five bytes never come: the stream gets 408, then ends.
+    let response = client.read_response(id).unwrap();
+    assert_eq!(response.status, 408);
+    assert_eq!(reset_code(&mut client, id), ErrorCode::NoError);
+    // The connection itself still works.
+    let next = get(&mut client, "/");
+    assert_eq!(client.read_response(next).unwrap().status, 200);
+}
+
+#[test]
+fn an_idle_connection_gets_goaway_but_a_busy_one_does_not() {
+    let limits = Limits {
+        idle_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let (_server, mut client) = start(limits);
+    // A stream that is still being answered keeps the connection open past the timeout:
+    // 30 ticks take 600 ms at least, twice the idle timeout.
+    let slow = get(&mut client, "/ticks");
+    let mut ticks = 0;
+    for _ in 0..1_000 {
+        match client.next_event().unwrap() {
+            Event::Data { stream, .. } if stream == slow => ticks += 1,
+            Event::GoAway { .. } => panic!("GOAWAY while a stream is open"),
+            _ => {}
+        }
+        if ticks == 30 {
+            break;
+        }
+    }
+    assert_eq!(ticks, 30);
+    client
+        .send_frame(&Frame::RstStream {
+            stream: slow,
+            code: ErrorCode::Cancel,
+        })
+        .unwrap();
+    // With nothing left, the connection ends with GOAWAY(NO_ERROR) "idle".
+    for _ in 0..100 {
+        if let Event::GoAway { code, debug, .. } = client.next_event().unwrap() {
+            assert_eq!((code, debug.as_str()), (ErrorCode::NoError, "idle"));
+            return;
+        }
+    }
+    panic!("no GOAWAY");
 }

@@ -123,7 +123,7 @@ fn keep_alive_and_pipelining_work_over_tls() {
 }
 
 #[test]
-fn both_tls_versions_work_and_h2_is_not_offered_yet() {
+fn both_tls_versions_work_with_an_http11_only_server() {
     let server = serve_tls(router());
     for version in [&rustls::version::TLS12, &rustls::version::TLS13] {
         let mut roots = rustls::RootCertStore::empty();
@@ -140,7 +140,7 @@ fn both_tls_versions_work_and_h2_is_not_offered_yet() {
         assert_eq!(
             tls.conn.alpn_protocol(),
             Some(ALPN_HTTP11),
-            "h2 must wait for HTTP/2"
+            "this server offers http/1.1 only"
         );
         tls.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .unwrap();
@@ -301,7 +301,7 @@ fn bad_clients_on_the_tls_port_harm_nobody() {
 }
 
 #[test]
-fn a_client_that_offers_only_h2_is_refused_for_now() {
+fn a_client_that_offers_only_h2_is_refused_by_an_http11_only_server() {
     let server = serve_tls(router());
     let tcp = connect(server.running.addr());
     let config = config_for(&server, &[ALPN_H2]);

@@ -9,5 +9,6 @@ mod fields;
 pub mod frame;
 mod guard;
 pub mod hpack;
+mod log;
 pub mod server;
 mod session;

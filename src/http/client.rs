@@ -201,9 +201,22 @@ pub fn request_with(
     body: &[u8],
     options: &Options,
 ) -> io::Result<ClientResponse> {
-    let mut conn = Conn::open(url, &options.trust, &[ALPN_HTTP11])?;
+    let conn = Conn::open(url, &options.trust, &[ALPN_HTTP11])?;
+    request_on(conn, method, url, headers, body, options.read_timeout)
+}
+
+/// Sends one request on `conn`, already open (and, for TLS, past its handshake), and
+/// reads the response head.
+pub(crate) fn request_on(
+    mut conn: Conn,
+    method: &str,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    read_timeout: Option<Duration>,
+) -> io::Result<ClientResponse> {
     let socket = conn.tcp().try_clone()?;
-    socket.set_read_timeout(options.read_timeout)?;
+    socket.set_read_timeout(read_timeout)?;
     let mut head = format!(
         "{method} {} HTTP/1.1\r\nHost: {}\r\n",
         url.target,

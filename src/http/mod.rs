@@ -21,6 +21,7 @@ mod transport;
 mod wire1;
 
 pub use chunked::{ChunkedReader, write_chunk, write_last_chunk};
+pub(crate) use client_conn::Conn as ClientConn;
 pub use error::{RequestError, reason};
 pub(crate) use handle::{Handled, handle};
 pub use headers::Headers;

@@ -34,6 +34,7 @@ pub const ALPN_H2: &[u8] = b"h2";
 /// The ALPN name of HTTP/1.1 (RFC 7301 §6).
 pub const ALPN_HTTP11: &[u8] = b"http/1.1";
 
+// ANCHOR: alpn
 /// What a server offers in ALPN: `h2` first, then `http/1.1`; only `http/1.1` when
 /// `GODEBUG=http2server=0` (table 9-1).
 pub fn server_protocols() -> &'static [&'static [u8]] {
@@ -51,6 +52,7 @@ pub fn client_protocols() -> &'static [&'static [u8]] {
         false => &[ALPN_HTTP11],
     }
 }
+// ANCHOR_END: alpn
 
 /// The TLS versions we speak: 1.3 first, and 1.2 for older clients.
 const VERSIONS: &[&SupportedProtocolVersion] = &[&rustls::version::TLS13, &rustls::version::TLS12];

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rwh::http::{Limits, Router, Running, Server};
-use rwh::tls::{ALPN_HTTP11, DevCa, Trust};
+use rwh::tls::{ALPN_H2, ALPN_HTTP11, DevCa, Trust};
 
 /// Longest any single read in a test may block.
 pub const READ_WAIT: Duration = Duration::from_secs(10);
@@ -80,9 +80,19 @@ impl TlsServer {
 
 /// Starts `router` over TLS (HTTP/1.1) on 127.0.0.1 port 0 with the given limits.
 pub fn serve_tls_with(router: Router, limits: Limits) -> TlsServer {
+    serve_tls_offering(router, limits, &[ALPN_HTTP11])
+}
+
+/// Starts `router` over TLS offering `h2` then `http/1.1` in ALPN, as the companion does.
+pub fn serve_h2_tls(router: Router) -> TlsServer {
+    serve_tls_offering(router, Limits::default(), &[ALPN_H2, ALPN_HTTP11])
+}
+
+/// Starts `router` over TLS on 127.0.0.1 port 0, offering the `alpn` protocols.
+pub fn serve_tls_offering(router: Router, limits: Limits, alpn: &[&[u8]]) -> TlsServer {
     let dir = TempDir::new("ca");
     let ca = DevCa::load_or_create(dir.path()).unwrap();
-    let config = rwh::tls::server_config(&ca, &[ALPN_HTTP11]).unwrap();
+    let config = rwh::tls::server_config(&ca, alpn).unwrap();
     let running = Server::bind_tls("127.0.0.1:0", config)
         .unwrap()
         .with_limits(limits)
@@ -190,10 +200,17 @@ impl Program {
     /// lines. Its CA goes to a temp dir; unless `args` say otherwise, its HTTPS port
     /// is a free one (`--tls-addr 127.0.0.1:0`), so that programs can run side by side.
     pub fn companion(args: &[&str]) -> Program {
+        Program::companion_env(args, &[])
+    }
+
+    /// [`Program::companion`] with extra environment variables, e.g.
+    /// `("GODEBUG", "http2server=0")`: switches that are read from the environment.
+    pub fn companion_env(args: &[&str], env: &[(&str, &str)]) -> Program {
         use std::io::BufRead;
         let cert_dir = TempDir::new("companion-ca");
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rwh"));
         command.args(args).env("RWH_CERT_DIR", cert_dir.path());
+        command.envs(env.iter().copied());
         if !args.contains(&"--tls-addr") {
             command.args(["--tls-addr", "127.0.0.1:0"]);
         }
@@ -239,16 +256,18 @@ pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
             .find(|candidate| candidate.is_file())
     });
     if found.is_none() {
-        let wanted = names.join(" or ");
-        assert!(
-            std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-            "REQUIRE_INTEROP=1 but {wanted} is not installed"
-        );
-        eprintln!(
-            "skipped: {wanted} is not installed (set REQUIRE_INTEROP=1 to make this a failure)"
-        );
+        missing(&format!("{} is not installed", names.join(" or ")));
     }
     found
+}
+
+/// Says why an interop test is skipped; fails instead when `REQUIRE_INTEROP=1`.
+fn missing(why: &str) {
+    assert!(
+        std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
+        "REQUIRE_INTEROP=1 but {why}"
+    );
+    eprintln!("skipped: {why} (set REQUIRE_INTEROP=1 to make this a failure)");
 }
 
 /// Loads `url` in headless Chromium and returns the DOM once the page has settled:
@@ -256,9 +275,65 @@ pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
 /// `None` (after a message) when Chromium is not installed; see [`interop_tool`].
 pub fn chromium_dom(url: &str, budget_ms: u32) -> Option<String> {
     let chromium = interop_tool(&["chromium", "chromium-browser", "google-chrome"])?;
-    let profile =
-        std::env::temp_dir().join(format!("rwh-chromium-{}-{}", std::process::id(), budget_ms));
-    let output = std::process::Command::new(chromium)
+    Some(run_chromium(&chromium, url, budget_ms, None))
+}
+
+/// [`chromium_dom`] for an `https://` URL of a server whose certificate comes from the
+/// CA in `ca_pem`. Chromium trusts that CA the way a reader would make it trust it: the
+/// CA goes into the NSS database of a throwaway `$HOME` (`certutil`, from Debian's
+/// `libnss3-tools`), and certificates are verified as usual, name constraints included.
+///
+/// Both ways of making headless Chromium accept our certificate were tried (Chromium
+/// 156 on Debian 12), and both load the prime page over h2: this NSS database, and
+/// `--ignore-certificate-errors-spki-list=<base64 SHA-256 of the leaf's SPKI>`, which
+/// pins our key. We chose the database: the flag makes Chromium skip verification for
+/// that key rather than verify the chain, and its hash needs an X.509 parser and SHA-256
+/// that the tests do not otherwise have; the database runs Chromium's real verification
+/// against our real CA, which is what the reader does and what the tests are about.
+pub fn chromium_dom_trusting(url: &str, budget_ms: u32, ca_pem: &Path) -> Option<String> {
+    let chromium = interop_tool(&["chromium", "chromium-browser", "google-chrome"])?;
+    let certutil = interop_tool(&["certutil"])?;
+    let home = TempDir::new("chromium-home");
+    let nssdb = home.path().join(".pki/nssdb");
+    std::fs::create_dir_all(&nssdb).unwrap();
+    let db = format!("sql:{}", nssdb.display());
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(&certutil)
+            .args(args)
+            .output()
+            .expect("certutil runs");
+        assert!(output.status.success(), "certutil {args:?}: {output:?}");
+    };
+    run(&["-N", "-d", &db, "--empty-password"]);
+    let ca = ca_pem.to_str().unwrap();
+    run(&[
+        "-A",
+        "-d",
+        &db,
+        "-n",
+        "rwh development CA",
+        "-t",
+        "C,,",
+        "-i",
+        ca,
+    ]);
+    Some(run_chromium(&chromium, url, budget_ms, Some(home.path())))
+}
+
+/// Runs headless Chromium on `url` with a fresh profile (and `$HOME`, when given).
+fn run_chromium(chromium: &Path, url: &str, budget_ms: u32, home: Option<&Path>) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let profile = std::env::temp_dir().join(format!(
+        "rwh-chromium-{}-{}-{}",
+        std::process::id(),
+        budget_ms,
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let mut command = std::process::Command::new(chromium);
+    if let Some(home) = home {
+        command.env("HOME", home);
+    }
+    let output = command
         .args([
             "--headless",
             "--no-sandbox",
@@ -277,5 +352,53 @@ pub fn chromium_dom(url: &str, budget_ms: u32) -> Option<String> {
         .output()
         .expect("chromium runs");
     let _ = std::fs::remove_dir_all(&profile);
-    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The program of example `name`, as `cargo test` builds it (`target/…/examples/`).
+/// `None` (after a message) if it is missing or older than one of its sources (the list
+/// cargo keeps beside it, `NAME.d`), e.g. after `cargo test --test FILE`, which builds
+/// no examples; `REQUIRE_INTEROP=1` makes that a failure.
+pub fn example_program(name: &str) -> Option<PathBuf> {
+    let deps = std::env::current_exe().unwrap();
+    let dir = deps.parent()?.parent()?.join("examples");
+    let program = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let built = std::fs::metadata(&program).and_then(|m| m.modified()).ok();
+    let sources = std::fs::read_to_string(dir.join(format!("{name}.d"))).unwrap_or_default();
+    let listed = sources.split_once(": ").map(|(_, list)| list);
+    let fresh = built.zip(listed).is_some_and(|(built, sources)| {
+        // Paths are separated by spaces; a space inside a path is escaped as `\ `.
+        let sources = sources.replace("\\ ", "\0");
+        sources.split_whitespace().all(|source| {
+            let source = source.replace('\0', " ");
+            std::fs::metadata(source)
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| modified <= built)
+        })
+    });
+    if !fresh {
+        let why = format!(
+            "example {name} is not built or older than its sources: run `cargo test` \
+             (it builds the examples) or `cargo build --examples`"
+        );
+        missing(&why);
+        return None;
+    }
+    Some(program)
+}
+
+/// A Python 3 that can import `module` (a pip package such as `h2`). `None` (after a
+/// message) when there is none; `REQUIRE_INTEROP=1` makes that a failure.
+pub fn python_with(module: &str) -> Option<PathBuf> {
+    let python = interop_tool(&["python3"])?;
+    let imports = std::process::Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !imports {
+        let why = format!("the Python package {module} is not installed (pip install {module})");
+        missing(&why);
+        return None;
+    }
+    Some(python)
 }

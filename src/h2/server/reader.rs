@@ -8,9 +8,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use super::state::Conn;
-use super::wire::StreamWire;
+use super::wire::{StreamWire, send_continue};
 use super::{
     FLOOD_WINDOW, LINGER, MAX_CONCURRENT_STREAMS, MAX_CONTROL_FRAMES, MAX_HEADER_BLOCK, MAX_RESETS,
 };
@@ -55,6 +56,8 @@ struct Incoming {
     request: Request,
     /// What the peer may still send on this stream before we open the window again.
     window: i64,
+    /// When the request last made progress: its HEADERS, or its latest DATA.
+    since: Instant,
 }
 
 /// The reader's own state: nothing here is shared with handler threads.
@@ -70,6 +73,8 @@ pub(crate) struct Reader {
     incoming: HashMap<u32, Incoming>,
     last_stream: u32,
     recv_window: i64,
+    /// When the peer last sent anything, for the idle timeout.
+    last_read: Instant,
     running: Arc<AtomicUsize>,
     control_frames: RateLimit,
     resets: RateLimit,
@@ -90,6 +95,7 @@ impl Reader {
             incoming: HashMap::new(),
             last_stream: 0,
             recv_window: i64::from(DEFAULT_WINDOW_SIZE),
+            last_read: Instant::now(),
             running: Arc::default(),
             control_frames: RateLimit::new(MAX_CONTROL_FRAMES, FLOOD_WINDOW),
             resets: RateLimit::new(MAX_RESETS, FLOOD_WINDOW),
@@ -189,21 +195,59 @@ impl Reader {
     }
 
     /// Reads from the socket (without the lock) and decrypts; false at the end.
+    ///
+    /// Waiting is bounded twice over: a request body that makes no progress for the
+    /// body timeout is answered 408 (its stream alone), and a connection with no
+    /// stream at all is closed after the idle timeout.
     fn read_more(&mut self) -> Result<bool, Stop> {
         let mut raw = [0u8; 16 * 1024];
         loop {
-            self.socket
-                .set_read_timeout(Some(self.limits.idle_timeout))?;
+            self.socket.set_read_timeout(Some(self.read_timeout()))?;
             match self.socket.read(&mut raw) {
                 Ok(0) => return Ok(false),
-                Ok(n) => return Ok(self.conn.lock().receive(&raw[..n], &mut self.plain)?),
-                Err(e) if crate::http::is_timeout(&e) && self.idle() => {
-                    return Err(Stop::GoAway(ErrorCode::NoError, "idle"));
+                Ok(n) => {
+                    self.last_read = Instant::now();
+                    return Ok(self.conn.lock().receive(&raw[..n], &mut self.plain)?);
                 }
-                Err(e) if crate::http::is_timeout(&e) => {}
+                Err(e) if crate::http::is_timeout(&e) => {
+                    self.expire_stalled_requests()?;
+                    if self.idle() && self.last_read.elapsed() >= self.limits.idle_timeout {
+                        return Err(Stop::GoAway(ErrorCode::NoError, "idle"));
+                    }
+                }
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// How long the next read may wait before the timeouts need a look.
+    fn read_timeout(&self) -> Duration {
+        let limits = &self.limits;
+        if !self.incoming.is_empty() {
+            return limits.body_timeout.min(limits.idle_timeout);
+        }
+        if self.idle() {
+            let left = limits.idle_timeout.saturating_sub(self.last_read.elapsed());
+            return left.max(Duration::from_millis(1));
+        }
+        limits.idle_timeout
+    }
+
+    /// Answers 408 on every stream whose request body has stalled for the body timeout.
+    fn expire_stalled_requests(&mut self) -> Result<(), Stop> {
+        let timeout = self.limits.body_timeout;
+        let stalled: Vec<u32> = self
+            .incoming
+            .iter()
+            .filter(|(_, incoming)| incoming.since.elapsed() >= timeout)
+            .map(|(&stream, _)| stream)
+            .collect();
+        for stream in stalled {
+            log::debug!("{:?}: stream {stream}: request body timed out", self.peer);
+            self.incoming.remove(&stream);
+            self.refuse(stream, 408)?;
+        }
+        Ok(())
     }
 
     fn idle(&self) -> bool {
@@ -211,7 +255,7 @@ impl Reader {
     }
 
     fn on_frame(&mut self, frame: Frame) -> Result<(), Stop> {
-        log::debug!(target: "rwh::h2::frame", "read {frame}");
+        crate::h2::log::read("server", &frame);
         if let Some(pending) = &self.pending {
             let continues =
                 matches!(frame, Frame::Continuation { stream, .. } if stream == pending.stream);
@@ -368,9 +412,8 @@ impl Reader {
             end_stream,
         } = block;
         let decoded = self.decoder.decode(&block, self.limits.max_head);
-        for (name, value) in decoded.iter().flatten() {
-            log::trace!(target: "rwh::h2::frame", "decoded header field {:?} = {:?}", String::from_utf8_lossy(name), String::from_utf8_lossy(value));
-        }
+        let fields = decoded.iter().flatten();
+        crate::h2::log::fields("server", "decoded", fields.map(|(n, v)| (&n[..], &v[..])));
         if self.incoming.contains_key(&stream) {
             return self.on_trailers(stream, end_stream, decoded);
         }
@@ -409,8 +452,15 @@ impl Reader {
         if end_stream {
             return self.dispatch(stream, request);
         }
-        let window = i64::from(DEFAULT_WINDOW_SIZE);
-        self.incoming.insert(stream, Incoming { request, window });
+        if request.headers.has_token("expect", "100-continue") {
+            send_continue(&self.conn, stream).map_err(gone)?;
+        }
+        let incoming = Incoming {
+            request,
+            window: i64::from(DEFAULT_WINDOW_SIZE),
+            since: Instant::now(),
+        };
+        self.incoming.insert(stream, incoming);
         Ok(())
     }
 
@@ -480,6 +530,7 @@ impl Reader {
                 "DATA beyond the stream window",
             ));
         }
+        incoming.since = Instant::now();
         incoming.request.body.extend_from_slice(&data);
         if incoming.request.body.len() > self.limits.max_body {
             self.incoming.remove(&stream);
@@ -548,7 +599,7 @@ impl Reader {
         Ok(())
     }
 
-    /// Answers `status` at once and ends the stream (431 and 413 come here).
+    /// Answers `status` at once and ends the stream (431, 413 and 408 come here).
     fn refuse(&mut self, stream: u32, status: u16) -> Result<(), FrameError> {
         let mut state = self.conn.lock();
         state.open(stream);

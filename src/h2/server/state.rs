@@ -9,8 +9,8 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::h2::frame::{
-    self, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Frame, FrameError,
-    MAX_WINDOW_SIZE, Setting,
+    DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Frame, FrameError, MAX_WINDOW_SIZE,
+    Setting,
 };
 use crate::h2::hpack::Encoder;
 use crate::h2::session::Session;
@@ -124,7 +124,7 @@ impl State {
         if let Some(reason) = self.failed {
             return Err(io::Error::new(io::ErrorKind::ConnectionAborted, reason));
         }
-        log_frames("wrote", frames);
+        crate::h2::log::wrote("server", frames);
         let sent = self.session.send(frames, &mut self.socket);
         if sent.is_err() {
             self.failed = Some("writing to the connection failed");
@@ -287,16 +287,5 @@ impl State {
                 self.streams.remove(&id);
             }
         }
-    }
-}
-
-/// Logs each frame in `bytes`: one line at debug level, like Go's `http2debug=1`.
-pub(crate) fn log_frames(verb: &str, mut bytes: &[u8]) {
-    if !log::log_enabled!(target: "rwh::h2::frame", log::Level::Debug) {
-        return;
-    }
-    while let Ok(Some((frame, used))) = frame::parse(bytes, frame::MAX_FRAME_SIZE_LIMIT) {
-        log::debug!(target: "rwh::h2::frame", "{verb} {frame}");
-        bytes = &bytes[used..];
     }
 }

@@ -10,6 +10,20 @@ use crate::h2::fields::response_fields;
 use crate::h2::frame::{encode_data_header, encode_header_block};
 use crate::http::{BodySize, Headers, Hijacked, Wire, has_body};
 
+/// Sends the interim response `100 Continue` on `stream`: the client may send its body
+/// (RFC 9110 §10.1.1). The stream stays open for the final response.
+pub(crate) fn send_continue(conn: &Conn, stream: u32) -> io::Result<()> {
+    let fields: [(&[u8], &[u8]); 1] = [(b":status", b"100")];
+    crate::h2::log::fields("server", "encoding", fields);
+    let mut state = conn.lock();
+    state.writable(stream)?;
+    let mut block = Vec::new();
+    state.encoder.encode(fields, &mut block);
+    let mut out = Vec::new();
+    encode_header_block(stream, &block, false, state.peer.max_frame_size, &mut out);
+    state.send(&out)
+}
+
 /// The write side of one stream, owned by the handler thread that answers it.
 pub(crate) struct StreamWire {
     conn: Arc<Conn>,
@@ -52,9 +66,8 @@ impl Wire for StreamWire {
                 httpdate::fmt_http_date(SystemTime::now()).into_bytes(),
             ));
         }
-        for (name, value) in &fields {
-            log::trace!(target: "rwh::h2::frame", "encoding header field {:?} = {:?}", String::from_utf8_lossy(name), String::from_utf8_lossy(value));
-        }
+        let logged = fields.iter().map(|(n, v)| (&n[..], &v[..]));
+        crate::h2::log::fields("server", "encoding", logged);
         let end = self.head_only || !has_body(status) || length == Some(0);
         self.left = length;
 
