@@ -169,3 +169,34 @@ fn a_panicking_handler_gets_500_and_harms_nobody() {
     read_until(&mut neighbour, "hello\n");
     thread::sleep(Duration::from_millis(50));
 }
+
+#[test]
+fn a_client_that_stops_reading_is_dropped_at_the_write_deadline() {
+    let limits = Limits {
+        write_timeout: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    // A stream with no end, in large pieces, so the socket buffers fill quickly.
+    let flood = Router::new().get(
+        "/flood",
+        |_: &rwh::http::Request, res: &mut rwh::http::Response| {
+            let piece = vec![b'x'; 64 * 1024];
+            loop {
+                res.write_all(&piece)?;
+                res.flush()?;
+            }
+        },
+    );
+    let server = serve_with(flood, limits);
+    let mut stream = connect(server.addr());
+    stream
+        .write_all(b"GET /flood HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    read_until(&mut stream, "xxxx");
+    // Never read again: the buffers fill, the server's write blocks, and times out.
+    assert!(
+        eventually(|| server.connections() == 0),
+        "the server gives up on a peer that stops reading"
+    );
+    drop(stream);
+}
