@@ -114,6 +114,7 @@ impl Input {
         if bytes.is_empty() {
             return Ok(None);
         }
+        // ANCHOR: preface
         // h2c with prior knowledge (RFC 9113 §3.3) starts with the preface, not a request.
         let seen = bytes.len().min(PREFACE.len());
         if bytes[..seen] == PREFACE[..seen] {
@@ -122,6 +123,7 @@ impl Input {
                 false => Ok(None),
             };
         }
+        // ANCHOR_END: preface
         let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut head = httparse::Request::new(&mut fields);
         let len = match head.parse(bytes) {

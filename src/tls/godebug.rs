@@ -7,6 +7,7 @@
 //! than once the last setting counts. Go's `http2debug=1` and `=2` (frame logs) are
 //! `RUST_LOG` levels here instead.
 
+// ANCHOR: switches
 /// False when `GODEBUG` has `http2client=0`: clients then offer only HTTP/1.1.
 pub fn http2_client_enabled() -> bool {
     enabled_in(&godebug(), "http2client")
@@ -16,6 +17,7 @@ pub fn http2_client_enabled() -> bool {
 pub fn http2_server_enabled() -> bool {
     enabled_in(&godebug(), "http2server")
 }
+// ANCHOR_END: switches
 
 fn godebug() -> String {
     let godebug = std::env::var_os("GODEBUG").unwrap_or_default();

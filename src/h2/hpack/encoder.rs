@@ -112,6 +112,7 @@ impl Encoder {
         }
     }
 
+    // ANCHOR: policy
     /// Appends one field, choosing its representation by the policy above.
     fn encode_field(&mut self, name: &[u8], value: &[u8], out: &mut Vec<u8>) {
         let found = self.table.find(name, value);
@@ -130,6 +131,7 @@ impl Encoder {
             self.table.insert(name.to_vec(), value.to_vec());
         }
     }
+    // ANCHOR_END: policy
 
     /// Appends a literal field (§6.2): the name as an index, or as a string
     /// when `name_index` is 0, then the value as a string.

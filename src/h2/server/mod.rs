@@ -19,6 +19,7 @@ use crate::http::Service;
 use reader::Reader;
 use state::Conn;
 
+// ANCHOR: limits
 /// Streams one client may have open at once (our SETTINGS_MAX_CONCURRENT_STREAMS); also
 /// the most handler threads one connection may run.
 pub const MAX_CONCURRENT_STREAMS: u32 = 100;
@@ -33,6 +34,7 @@ pub const MAX_RESETS: u32 = 200;
 pub const LINGER: Duration = Duration::from_millis(500);
 /// The window over which floods are counted.
 pub const FLOOD_WINDOW: Duration = Duration::from_secs(10);
+// ANCHOR_END: limits
 
 /// Serves HTTP/2 over TLS on a connection whose handshake chose `h2`.
 pub(crate) fn serve_tls(tls: rustls::ServerConnection, socket: TcpStream, service: &Service) {

@@ -149,6 +149,7 @@ impl Reader {
     }
 
     fn serve(&mut self) -> Result<(), Stop> {
+        // ANCHOR: settings
         let ours = [
             (Setting::MaxConcurrentStreams.id(), MAX_CONCURRENT_STREAMS),
             (Setting::MaxHeaderListSize.id(), self.limits.max_head as u32),
@@ -157,6 +158,7 @@ impl Reader {
             ack: false,
             params: ours.to_vec(),
         })?;
+        // ANCHOR_END: settings
         if !self.conn.lock().take_early(&mut self.plain)? {
             return Err(Stop::Gone);
         }
@@ -266,6 +268,7 @@ impl Reader {
                 ));
             }
         }
+        // ANCHOR: frames
         let outcome = match frame {
             Frame::Settings { ack: true, .. } | Frame::Priority { .. } | Frame::Unknown { .. } => {
                 Ok(())
@@ -302,6 +305,7 @@ impl Reader {
                 Ok(())
             }
         };
+        // ANCHOR_END: frames
         match outcome {
             Err(FrameError {
                 code,
@@ -493,6 +497,7 @@ impl Reader {
         end_stream: bool,
         flow_len: u32,
     ) -> Result<(), FrameError> {
+        // ANCHOR: credit
         self.recv_window -= i64::from(flow_len);
         if self.recv_window < 0 {
             return Err(FrameError::connection(
@@ -509,6 +514,7 @@ impl Reader {
             };
             self.conn.lock().send_frame(&update).map_err(gone)?;
         }
+        // ANCHOR_END: credit
         let Some(incoming) = self.incoming.get_mut(&stream) else {
             return match stream > self.last_stream {
                 true => Err(FrameError::connection(

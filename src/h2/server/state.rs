@@ -88,6 +88,7 @@ impl Conn {
         self.changed.notify_all();
     }
 
+    // ANCHOR: wait_for_window
     /// Waits (releasing the lock) until `stream` may send DATA; returns how many bytes.
     /// Fails if the stream is reset, the connection fails, or the window stays shut.
     pub(crate) fn wait_for_window<'a>(
@@ -116,6 +117,7 @@ impl Conn {
                 .0;
         }
     }
+    // ANCHOR_END: wait_for_window
 }
 
 impl State {

@@ -94,6 +94,7 @@ impl Wire for StreamWire {
         Ok(())
     }
 
+    // ANCHOR: send_body
     fn send_body(&mut self, mut data: &[u8]) -> io::Result<()> {
         if self.head_only || self.ended {
             return Ok(());
@@ -118,6 +119,7 @@ impl Wire for StreamWire {
         }
         Ok(())
     }
+    // ANCHOR_END: send_body
 
     fn flush(&mut self) -> io::Result<()> {
         // Frames go to the socket as they are made; there is nothing held back.
