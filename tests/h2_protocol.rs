@@ -461,3 +461,14 @@ fn an_idle_connection_gets_goaway_but_a_busy_one_does_not() {
     }
     panic!("no GOAWAY");
 }
+
+#[test]
+fn the_preface_only_counts_at_the_start_of_a_connection() {
+    let server = serve(router());
+    let mut raw = connect(server.addr());
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    read_until(&mut raw, "hello over h2\n");
+    raw.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").unwrap();
+    let answer = read_to_close(&mut raw);
+    assert_eq!(status_of(&answer), 505, "{answer}");
+}

@@ -26,6 +26,7 @@ pub(crate) fn serve(stream: Box<dyn Transport>, service: &Service) {
     let mut out = Vec::with_capacity(4096);
     // A new connection gets the header timeout to start; later ones the idle timeout.
     let mut idle = limits.header_timeout;
+    let mut first = true;
     loop {
         let mut request = match read_request(&mut input, idle, limits) {
             Ok(Some(request)) => request,
@@ -34,13 +35,15 @@ pub(crate) fn serve(stream: Box<dyn Transport>, service: &Service) {
                 let _ = input.stream().close_write();
                 return;
             }
-            Err(RequestError::Http2Preface) if crate::tls::http2_server_enabled() => {
+            // h2c with prior knowledge: the preface must open the connection (RFC 9113 §3.3).
+            Err(RequestError::Http2Preface) if first && crate::tls::http2_server_enabled() => {
                 return http2_prior_knowledge(input, service);
             }
             Err(error) => return refuse(input, &error),
         };
         request.peer = peer;
         idle = limits.idle_timeout;
+        first = false;
         match answer(&mut input, &mut out, &mut request, &service.router) {
             Ok(Next::KeepAlive) => {}
             Ok(Next::Close) => return close(input),

@@ -34,7 +34,7 @@ impl RequestError {
             RequestError::BodyTooLarge => Some(413),
             RequestError::HeadTooLarge => Some(431),
             RequestError::UnsupportedCoding => Some(501),
-            // Only when HTTP/2 is switched off; otherwise the HTTP/2 server answers.
+            // When the HTTP/2 server does not take over: switched off, or not first.
             RequestError::Http2Preface => Some(505),
             RequestError::Io(_) => None,
         }
