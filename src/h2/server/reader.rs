@@ -1,14 +1,13 @@
-//! The connection's own thread: it reads frames and acts on them, and starts one
-//! handler thread per request. It blocks in `read` without the lock, and takes the lock
-//! only to feed in what it read and to answer (design §3).
+//! The connection's own thread: it reads frames and acts on them, and hands each complete
+//! request to the connection's handler threads ([`Pool`]). It blocks in `read` without the
+//! lock, and takes the lock only to feed in what it read and to answer (design §3).
 
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 
+use super::pool::{Job, Pool};
 use super::state::Conn;
 use super::wire::StreamWire;
 use super::{
@@ -21,7 +20,7 @@ use crate::h2::frame::{
 };
 use crate::h2::guard::RateLimit;
 use crate::h2::hpack::{Decoder, HpackError};
-use crate::http::{CONNECTION_STACK, Handled, Limits, Request, Service, handle};
+use crate::http::{Limits, Request, Service};
 
 /// Why the connection stops: a GOAWAY to send, or a peer already gone.
 pub(crate) enum Stop {
@@ -62,7 +61,6 @@ pub(crate) struct Reader {
     pub(crate) conn: Arc<Conn>,
     pub(crate) socket: TcpStream,
     pub(crate) peer: Option<SocketAddr>,
-    service: Service,
     limits: Arc<Limits>,
     decoder: Decoder,
     plain: Vec<u8>,
@@ -70,7 +68,7 @@ pub(crate) struct Reader {
     incoming: HashMap<u32, Incoming>,
     last_stream: u32,
     recv_window: i64,
-    running: Arc<AtomicUsize>,
+    pool: Pool,
     control_frames: RateLimit,
     resets: RateLimit,
     draining: bool,
@@ -79,18 +77,17 @@ pub(crate) struct Reader {
 impl Reader {
     pub(crate) fn new(conn: Arc<Conn>, socket: TcpStream, service: Service) -> Self {
         Self {
+            pool: Pool::new(conn.clone(), service.router.clone(), service.slots.clone()),
             conn,
             peer: socket.peer_addr().ok(),
             socket,
             limits: service.limits.clone(),
-            service,
             decoder: Decoder::new(crate::h2::hpack::DEFAULT_TABLE_SIZE),
             plain: Vec::new(),
             pending: None,
             incoming: HashMap::new(),
             last_stream: 0,
             recv_window: i64::from(DEFAULT_WINDOW_SIZE),
-            running: Arc::default(),
             control_frames: RateLimit::new(MAX_CONTROL_FRAMES, FLOOD_WINDOW),
             resets: RateLimit::new(MAX_RESETS, FLOOD_WINDOW),
             draining: false,
@@ -207,7 +204,7 @@ impl Reader {
     }
 
     fn idle(&self) -> bool {
-        self.incoming.is_empty() && self.running.load(Ordering::SeqCst) == 0
+        self.incoming.is_empty() && self.pool.pending() == 0
     }
 
     fn on_frame(&mut self, frame: Frame) -> Result<(), Stop> {
@@ -398,8 +395,8 @@ impl Reader {
                 ));
             }
         };
-        let busy = self.running.load(Ordering::SeqCst) + self.incoming.len();
-        if self.draining || busy >= MAX_CONCURRENT_STREAMS as usize {
+        let open = self.conn.lock().open_streams();
+        if self.draining || open >= MAX_CONCURRENT_STREAMS as usize {
             return self.refuse_stream(stream);
         }
         let mut request = request_from_fields(fields)
@@ -573,41 +570,10 @@ impl Reader {
         self.conn.lock().send_frame(&refused).map_err(gone)
     }
 
-    /// Starts a handler thread for a complete request.
-    fn dispatch(&mut self, stream: u32, mut request: Request) -> Result<(), FrameError> {
+    /// Hands a complete request to a handler thread, or refuses the stream if none can take it.
+    fn dispatch(&mut self, stream: u32, request: Request) -> Result<(), FrameError> {
         self.conn.lock().close_remote(stream);
-        let Some(slot) = self.service.slots.take() else {
-            log::warn!("too many threads: refusing stream {stream}");
-            self.conn.lock().forget(stream);
-            return self.refuse_stream(stream);
-        };
-        let (conn, router, running) = (
-            self.conn.clone(),
-            self.service.router.clone(),
-            self.running.clone(),
-        );
-        running.fetch_add(1, Ordering::SeqCst);
-        let spawned = thread::Builder::new()
-            .name(format!("rwh-h2-{stream}"))
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || {
-                let _slot = slot;
-                let head_only = request.method == "HEAD";
-                let mut wire = StreamWire::new(conn.clone(), stream, head_only);
-                let outcome = handle(&router, &mut request, &mut wire);
-                let code = match outcome {
-                    Ok(Handled::Complete | Handled::Replaced) if wire.ended() => None,
-                    Ok(Handled::Broken) => Some(ErrorCode::InternalError),
-                    _ => Some(ErrorCode::Cancel),
-                };
-                if let Some(code) = code {
-                    let _ = conn.lock().reset_if_open(stream, code);
-                }
-                running.fetch_sub(1, Ordering::SeqCst);
-                conn.notify();
-            });
-        if spawned.is_err() {
-            self.running.fetch_sub(1, Ordering::SeqCst);
+        if self.pool.submit(Job { stream, request }).is_err() {
             self.conn.lock().forget(stream);
             return self.refuse_stream(stream);
         }

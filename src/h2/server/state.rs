@@ -174,6 +174,11 @@ impl State {
         self.streams.insert(id, stream);
     }
 
+    /// How many streams are open or half-closed: what SETTINGS_MAX_CONCURRENT_STREAMS limits.
+    pub(crate) fn open_streams(&self) -> usize {
+        self.streams.len()
+    }
+
     /// True if `id` is open or half-closed.
     pub(crate) fn is_open(&self, id: u32) -> bool {
         self.streams.contains_key(&id)
