@@ -176,6 +176,9 @@ impl Reader {
                 first = false;
                 self.on_frame(frame)?;
             }
+            // Our answers to all the frames just read (acknowledgements, window updates,
+            // refusals) leave together.
+            self.conn.lock().flush()?;
             if self.draining && self.idle() {
                 return Ok(());
             }
@@ -277,7 +280,7 @@ impl Reader {
         let mut state = self.conn.lock();
         state.apply_settings(params)?;
         state
-            .send_frame(&Frame::Settings {
+            .queue_frame(&Frame::Settings {
                 ack: true,
                 params: Vec::new(),
             })
@@ -291,7 +294,7 @@ impl Reader {
         self.flood_check()?;
         self.conn
             .lock()
-            .send_frame(&Frame::Ping { ack: true, data })
+            .queue_frame(&Frame::Ping { ack: true, data })
             .map_err(gone)
     }
 
@@ -454,7 +457,7 @@ impl Reader {
                 stream: 0,
                 increment: flow_len,
             };
-            self.conn.lock().send_frame(&update).map_err(gone)?;
+            self.conn.lock().queue_frame(&update).map_err(gone)?;
         }
         let Some(incoming) = self.incoming.get_mut(&stream) else {
             return match stream > self.last_stream {
@@ -491,7 +494,7 @@ impl Reader {
                 stream,
                 increment: flow_len,
             };
-            self.conn.lock().send_frame(&update).map_err(gone)?;
+            self.conn.lock().queue_frame(&update).map_err(gone)?;
         }
         Ok(())
     }
@@ -567,7 +570,7 @@ impl Reader {
             stream,
             code: ErrorCode::RefusedStream,
         };
-        self.conn.lock().send_frame(&refused).map_err(gone)
+        self.conn.lock().queue_frame(&refused).map_err(gone)
     }
 
     /// Hands a complete request to a handler thread, or refuses the stream if none can take it.
