@@ -177,8 +177,8 @@ impl Reader {
                 self.on_frame(frame)?;
             }
             // Our answers to all the frames just read (acknowledgements, window updates,
-            // refusals) leave together.
-            self.conn.lock().flush()?;
+            // refusals) leave together, with what handlers left to this flush.
+            self.conn.lock().end_batch()?;
             if self.draining && self.idle() {
                 return Ok(());
             }
@@ -196,7 +196,11 @@ impl Reader {
                 .set_read_timeout(Some(self.limits.idle_timeout))?;
             match self.socket.read(&mut raw) {
                 Ok(0) => return Ok(false),
-                Ok(n) => return Ok(self.conn.lock().receive(&raw[..n], &mut self.plain)?),
+                Ok(n) => {
+                    let mut state = self.conn.lock();
+                    state.start_batch();
+                    return Ok(state.receive(&raw[..n], &mut self.plain)?);
+                }
                 Err(e) if crate::http::is_timeout(&e) && self.idle() => {
                     return Err(Stop::GoAway(ErrorCode::NoError, "idle"));
                 }

@@ -49,6 +49,8 @@ pub(crate) struct State {
     failed: Option<&'static str>,
     /// Encoded frames not yet written, in the order they were queued.
     outbox: Vec<u8>,
+    /// The reader is acting on frames it has just read, and flushes when it is done.
+    reader_busy: bool,
 }
 
 /// The send-side state of one open stream.
@@ -83,6 +85,7 @@ impl Conn {
                 },
                 failed: None,
                 outbox: Vec::new(),
+                reader_busy: false,
             }),
             changed: Condvar::new(),
             window_wait,
@@ -185,6 +188,27 @@ impl State {
             self.failed = Some("writing to the connection failed");
         }
         sent
+    }
+
+    /// Like [`State::flush`], unless the reader is acting on frames it has just read: it
+    /// flushes when done, within microseconds, and then writes these frames together
+    /// with its own and those of other handlers that finished meanwhile.
+    pub(crate) fn flush_soon(&mut self) -> io::Result<()> {
+        match self.reader_busy {
+            true => self.usable(),
+            false => self.flush(),
+        }
+    }
+
+    /// The reader has read frames and starts acting on them.
+    pub(crate) fn start_batch(&mut self) {
+        self.reader_busy = true;
+    }
+
+    /// The reader is done with the frames it read: everything queued goes out now.
+    pub(crate) fn end_batch(&mut self) -> io::Result<()> {
+        self.reader_busy = false;
+        self.flush()
     }
 
     fn flush_if_full(&mut self) -> io::Result<()> {

@@ -90,7 +90,7 @@ impl Wire for StreamWire {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.conn.lock().flush()
+        self.conn.lock().flush_soon()
     }
 
     fn finish(&mut self) -> io::Result<()> {
