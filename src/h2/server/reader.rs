@@ -140,6 +140,9 @@ impl Reader {
     }
 
     fn serve(&mut self) -> Result<(), Stop> {
+        // Set once: a system call on every read would cost more than parsing the frames.
+        self.socket
+            .set_read_timeout(Some(self.limits.idle_timeout))?;
         let ours = [
             (Setting::MaxConcurrentStreams.id(), MAX_CONCURRENT_STREAMS),
             (Setting::MaxHeaderListSize.id(), self.limits.max_head as u32),
@@ -192,8 +195,6 @@ impl Reader {
     fn read_more(&mut self) -> Result<bool, Stop> {
         let mut raw = [0u8; 16 * 1024];
         loop {
-            self.socket
-                .set_read_timeout(Some(self.limits.idle_timeout))?;
             match self.socket.read(&mut raw) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
