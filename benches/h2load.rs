@@ -116,7 +116,12 @@ fn run_h2load(case: &Case, seconds: u64, url: &str) -> Option<f64> {
     let text = String::from_utf8_lossy(&output.stdout);
     let failed = field_after(&text, "succeeded, ", " failed");
     if failed != Some(0.0) {
-        eprintln!("{}: requests failed:\n{text}", case.name);
+        let counts = text.lines().find(|line| line.starts_with("requests:"));
+        eprintln!(
+            "{}: round dropped, {}",
+            case.name,
+            counts.unwrap_or("h2load failed")
+        );
         return None;
     }
     field_after(&text, "s, ", " req/s")

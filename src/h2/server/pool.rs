@@ -31,7 +31,9 @@ use crate::http::{CONNECTION_STACK, Handled, Request, Router, Slots, handle};
 
 /// A complete request and the stream to answer it on.
 pub(crate) struct Job {
+    /// The stream the request came on, half-closed by the client.
     pub(crate) stream: u32,
+    /// The request, body included.
     pub(crate) request: Request,
 }
 
@@ -56,6 +58,8 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
+    /// A pool with no thread yet; threads are started as requests come, and take their
+    /// slots from the server's cap on threads.
     pub(crate) fn new(conn: Arc<Conn>, router: Arc<Router>, slots: Slots) -> Self {
         let (sender, jobs) = crossbeam_channel::unbounded();
         let shared = Shared {
@@ -78,9 +82,10 @@ impl Pool {
         self.shared.pending.load(Ordering::SeqCst)
     }
 
-    /// Hands `job` to a handler thread; gives it back if the stream must be refused
-    /// (no thread could be started, or too many requests are queued already).
-    pub(crate) fn submit(&mut self, job: Job) -> Result<(), Job> {
+    /// Hands `job` to a handler thread. False if the stream must be refused instead: no
+    /// thread could be started, or too many requests are queued already.
+    #[must_use]
+    pub(crate) fn submit(&mut self, job: Job) -> bool {
         let max = MAX_CONCURRENT_STREAMS as usize;
         let placed = if take_one(&self.shared.idle) {
             true // a thread is waiting in `recv`: it takes this job at once
@@ -94,12 +99,12 @@ impl Pool {
             false
         };
         if !placed {
-            return Err(job);
+            return false;
         }
         self.shared.pending.fetch_add(1, Ordering::SeqCst);
         // The pool keeps a receiver in `self.shared`, so the channel is still open.
         let _ = self.sender.send(job);
-        Ok(())
+        true
     }
 
     /// Starts one more thread, which holds one of the server's thread slots for its life.

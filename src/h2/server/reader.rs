@@ -581,7 +581,7 @@ impl Reader {
     /// Hands a complete request to a handler thread, or refuses the stream if none can take it.
     fn dispatch(&mut self, stream: u32, request: Request) -> Result<(), FrameError> {
         self.conn.lock().close_remote(stream);
-        if self.pool.submit(Job { stream, request }).is_err() {
+        if !self.pool.submit(Job { stream, request }) {
             self.conn.lock().forget(stream);
             return self.refuse_stream(stream);
         }
