@@ -333,6 +333,30 @@ fn streams_over_the_limit_are_refused() {
 }
 
 #[test]
+fn requests_in_a_row_need_few_handler_threads() {
+    let (server, mut client) = start(Limits::default());
+    for _ in 0..200 {
+        let id = get(&mut client, "/");
+        assert_eq!(client.read_response(id).unwrap().status, 200);
+    }
+    // The connection's thread and a few handler threads, not one per request.
+    let threads = server.connections();
+    assert!(threads <= 10, "{threads} threads for 200 requests in a row");
+}
+
+#[test]
+fn a_client_within_the_stream_limit_is_never_refused() {
+    let (_server, mut client) = start(Limits::default());
+    let _slow: Vec<u32> = (0..99).map(|_| get(&mut client, "/slow")).collect();
+    // The 100th stream, again and again: its handler may still be finishing when the
+    // client, which saw the stream end, opens the next one. That is not over the limit.
+    for _ in 0..300 {
+        let id = get(&mut client, "/");
+        assert_eq!(client.read_response(id).unwrap().status, 200);
+    }
+}
+
+#[test]
 fn http1_still_works_on_the_same_port() {
     let server = serve(router());
     let answer = exchange(

@@ -186,8 +186,8 @@ impl Running {
         format!("{}://{}", self.scheme, self.addr)
     }
 
-    /// How many threads are serving clients right now: one per connection, plus one
-    /// per HTTP/2 request being answered.
+    /// How many threads are serving clients right now: one per connection, plus each
+    /// HTTP/2 connection's handler threads (at most one per stream it has had open at once).
     pub fn connections(&self) -> usize {
         self.slots.busy()
     }

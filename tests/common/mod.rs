@@ -110,10 +110,13 @@ pub fn serve_tls(router: Router) -> TlsServer {
     serve_tls_with(router, Limits::default())
 }
 
-/// A connected socket whose reads give up after [`READ_WAIT`].
+/// A connected socket whose reads give up after [`READ_WAIT`], with Nagle's algorithm off
+/// as in a real client: otherwise a small write (an HTTP/2 WINDOW_UPDATE) holds back the
+/// next one (a request) until the server's delayed ACK, 40 ms later.
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(READ_WAIT)).unwrap();
+    stream.set_nodelay(true).unwrap();
     stream
 }
 

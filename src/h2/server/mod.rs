@@ -2,10 +2,11 @@
 //! cleartext client starts with the connection preface (h2c with prior knowledge).
 //!
 //! Threads: the connection's own thread reads and acts on frames ([`reader`]); each
-//! request gets a handler thread that writes its response through [`wire`]. They share
-//! one lock ([`state`]), so one slow stream never holds up the others: a handler waiting
-//! for flow-control credit sleeps without the lock.
+//! request goes to one of the connection's handler threads ([`pool`]), which writes its
+//! response through [`wire`]. They share one lock ([`state`]), so one slow stream never
+//! holds up the others: a handler waiting for flow-control credit sleeps without the lock.
 
+mod pool;
 mod reader;
 mod state;
 mod wire;
@@ -21,7 +22,7 @@ use state::Conn;
 
 // ANCHOR: limits
 /// Streams one client may have open at once (our SETTINGS_MAX_CONCURRENT_STREAMS); also
-/// the most handler threads one connection may run.
+/// the most handler threads one connection may run, and the most requests it may queue.
 pub const MAX_CONCURRENT_STREAMS: u32 = 100;
 /// Largest header block accepted across HEADERS and CONTINUATION frames: a block that
 /// never ends is the 2024 CONTINUATION flood.

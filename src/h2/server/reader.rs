@@ -1,15 +1,14 @@
-//! The connection's own thread: it reads frames and acts on them, and starts one
-//! handler thread per request. It blocks in `read` without the lock, and takes the lock
-//! only to feed in what it read and to answer (design §3).
+//! The connection's own thread: it reads frames and acts on them, and hands each complete
+//! request to the connection's handler threads ([`Pool`]). It blocks in `read` without the
+//! lock, and takes the lock only to feed in what it read and to answer (design §3).
 
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 use std::time::{Duration, Instant};
 
+use super::pool::{Job, Pool};
 use super::state::Conn;
 use super::wire::{StreamWire, send_continue};
 use super::{
@@ -22,7 +21,7 @@ use crate::h2::frame::{
 };
 use crate::h2::guard::RateLimit;
 use crate::h2::hpack::{Decoder, HpackError};
-use crate::http::{CONNECTION_STACK, Handled, Limits, Request, Service, handle};
+use crate::http::{Limits, Request, Service};
 
 /// Why the connection stops: a GOAWAY to send, or a peer already gone.
 pub(crate) enum Stop {
@@ -65,7 +64,6 @@ pub(crate) struct Reader {
     pub(crate) conn: Arc<Conn>,
     pub(crate) socket: TcpStream,
     pub(crate) peer: Option<SocketAddr>,
-    service: Service,
     limits: Arc<Limits>,
     decoder: Decoder,
     plain: Vec<u8>,
@@ -75,7 +73,9 @@ pub(crate) struct Reader {
     recv_window: i64,
     /// When the peer last sent anything, for the idle timeout.
     last_read: Instant,
-    running: Arc<AtomicUsize>,
+    /// The read timeout now set on the socket, so it is set again only when it changes.
+    read_timeout_set: Option<Duration>,
+    pool: Pool,
     control_frames: RateLimit,
     resets: RateLimit,
     draining: bool,
@@ -84,11 +84,11 @@ pub(crate) struct Reader {
 impl Reader {
     pub(crate) fn new(conn: Arc<Conn>, socket: TcpStream, service: Service) -> Self {
         Self {
+            pool: Pool::new(conn.clone(), service.router.clone(), service.slots.clone()),
             conn,
             peer: socket.peer_addr().ok(),
             socket,
             limits: service.limits.clone(),
-            service,
             decoder: Decoder::new(crate::h2::hpack::DEFAULT_TABLE_SIZE),
             plain: Vec::new(),
             pending: None,
@@ -96,7 +96,7 @@ impl Reader {
             last_stream: 0,
             recv_window: i64::from(DEFAULT_WINDOW_SIZE),
             last_read: Instant::now(),
-            running: Arc::default(),
+            read_timeout_set: None,
             control_frames: RateLimit::new(MAX_CONTROL_FRAMES, FLOOD_WINDOW),
             resets: RateLimit::new(MAX_RESETS, FLOOD_WINDOW),
             draining: false,
@@ -187,6 +187,9 @@ impl Reader {
                 first = false;
                 self.on_frame(frame)?;
             }
+            // Our answers to all the frames just read (acknowledgements, window updates,
+            // refusals) leave together, with what handlers left to this flush.
+            self.conn.lock().end_batch()?;
             if self.draining && self.idle() {
                 return Ok(());
             }
@@ -204,15 +207,23 @@ impl Reader {
     fn read_more(&mut self) -> Result<bool, Stop> {
         let mut raw = [0u8; 16 * 1024];
         loop {
-            self.socket.set_read_timeout(Some(self.read_timeout()))?;
+            let timeout = self.read_timeout();
+            if self.read_timeout_set != Some(timeout) {
+                // A system call on every read would cost more than parsing the frames.
+                self.socket.set_read_timeout(Some(timeout))?;
+                self.read_timeout_set = Some(timeout);
+            }
             match self.socket.read(&mut raw) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
                     self.last_read = Instant::now();
-                    return Ok(self.conn.lock().receive(&raw[..n], &mut self.plain)?);
+                    let mut state = self.conn.lock();
+                    state.start_batch();
+                    return Ok(state.receive(&raw[..n], &mut self.plain)?);
                 }
                 Err(e) if crate::http::is_timeout(&e) => {
                     self.expire_stalled_requests()?;
+                    self.conn.lock().end_batch()?; // the 408s go out now
                     if self.idle() && self.last_read.elapsed() >= self.limits.idle_timeout {
                         return Err(Stop::GoAway(ErrorCode::NoError, "idle"));
                     }
@@ -253,7 +264,7 @@ impl Reader {
     }
 
     fn idle(&self) -> bool {
-        self.incoming.is_empty() && self.running.load(Ordering::SeqCst) == 0
+        self.incoming.is_empty() && self.pool.pending() == 0
     }
 
     fn on_frame(&mut self, frame: Frame) -> Result<(), Stop> {
@@ -328,7 +339,7 @@ impl Reader {
         let mut state = self.conn.lock();
         state.apply_settings(params)?;
         state
-            .send_frame(&Frame::Settings {
+            .queue_frame(&Frame::Settings {
                 ack: true,
                 params: Vec::new(),
             })
@@ -342,7 +353,7 @@ impl Reader {
         self.flood_check()?;
         self.conn
             .lock()
-            .send_frame(&Frame::Ping { ack: true, data })
+            .queue_frame(&Frame::Ping { ack: true, data })
             .map_err(gone)
     }
 
@@ -445,8 +456,8 @@ impl Reader {
                 ));
             }
         };
-        let busy = self.running.load(Ordering::SeqCst) + self.incoming.len();
-        if self.draining || busy >= MAX_CONCURRENT_STREAMS as usize {
+        let open = self.conn.lock().open_streams();
+        if self.draining || open >= MAX_CONCURRENT_STREAMS as usize {
             return self.refuse_stream(stream);
         }
         let mut request = request_from_fields(fields)
@@ -512,7 +523,7 @@ impl Reader {
                 stream: 0,
                 increment: flow_len,
             };
-            self.conn.lock().send_frame(&update).map_err(gone)?;
+            self.conn.lock().queue_frame(&update).map_err(gone)?;
         }
         // ANCHOR_END: credit
         let Some(incoming) = self.incoming.get_mut(&stream) else {
@@ -551,7 +562,7 @@ impl Reader {
                 stream,
                 increment: flow_len,
             };
-            self.conn.lock().send_frame(&update).map_err(gone)?;
+            self.conn.lock().queue_frame(&update).map_err(gone)?;
         }
         Ok(())
     }
@@ -627,44 +638,13 @@ impl Reader {
             stream,
             code: ErrorCode::RefusedStream,
         };
-        self.conn.lock().send_frame(&refused).map_err(gone)
+        self.conn.lock().queue_frame(&refused).map_err(gone)
     }
 
-    /// Starts a handler thread for a complete request.
-    fn dispatch(&mut self, stream: u32, mut request: Request) -> Result<(), FrameError> {
+    /// Hands a complete request to a handler thread, or refuses the stream if none can take it.
+    fn dispatch(&mut self, stream: u32, request: Request) -> Result<(), FrameError> {
         self.conn.lock().close_remote(stream);
-        let Some(slot) = self.service.slots.take() else {
-            log::warn!("too many threads: refusing stream {stream}");
-            self.conn.lock().forget(stream);
-            return self.refuse_stream(stream);
-        };
-        let (conn, router, running) = (
-            self.conn.clone(),
-            self.service.router.clone(),
-            self.running.clone(),
-        );
-        running.fetch_add(1, Ordering::SeqCst);
-        let spawned = thread::Builder::new()
-            .name(format!("rwh-h2-{stream}"))
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || {
-                let _slot = slot;
-                let head_only = request.method == "HEAD";
-                let mut wire = StreamWire::new(conn.clone(), stream, head_only);
-                let outcome = handle(&router, &mut request, &mut wire);
-                let code = match outcome {
-                    Ok(Handled::Complete | Handled::Replaced) if wire.ended() => None,
-                    Ok(Handled::Broken) => Some(ErrorCode::InternalError),
-                    _ => Some(ErrorCode::Cancel),
-                };
-                if let Some(code) = code {
-                    let _ = conn.lock().reset_if_open(stream, code);
-                }
-                running.fetch_sub(1, Ordering::SeqCst);
-                conn.notify();
-            });
-        if spawned.is_err() {
-            self.running.fetch_sub(1, Ordering::SeqCst);
+        if !self.pool.submit(Job { stream, request }) {
             self.conn.lock().forget(stream);
             return self.refuse_stream(stream);
         }

@@ -1,6 +1,12 @@
 //! What one HTTP/2 connection's reader and its handler threads share, behind one lock:
-//! the TLS session and socket (one writer at a time), the HPACK encoder, the streams
-//! and their send windows (design §3).
+//! the TLS session and socket (one writer at a time), the HPACK encoder, the frames
+//! waiting to be written, the streams and their send windows (design §3).
+//!
+//! Frames are *queued* into an outbox and written when someone *flushes*: a response's
+//! HEADERS and DATA then go out in one TLS record and one system call, together with
+//! any frames other streams queued meanwhile. Whoever queues must make sure a flush
+//! follows: a handler's response ends with one, the reader flushes what it answered,
+//! and a handler flushes before it waits for flow-control credit.
 
 use std::collections::HashMap;
 use std::io;
@@ -10,10 +16,13 @@ use std::time::{Duration, Instant};
 
 use crate::h2::frame::{
     DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Frame, FrameError, MAX_WINDOW_SIZE,
-    Setting,
+    Setting, encode_data_header, encode_header_block,
 };
 use crate::h2::hpack::Encoder;
 use crate::h2::session::Session;
+
+/// Queued frames past this many bytes are written at once, so a long body never piles up.
+const OUTBOX_LIMIT: usize = 64 * 1024;
 
 /// A connection's shared half.
 pub(crate) struct Conn {
@@ -28,8 +37,9 @@ pub(crate) struct Conn {
 pub(crate) struct State {
     session: Session,
     socket: TcpStream,
-    /// Compresses response headers; shared because its table must see every block in order.
-    pub(crate) encoder: Encoder,
+    /// Compresses response headers; shared because its table must see every block in the
+    /// order the peer will.
+    encoder: Encoder,
     streams: HashMap<u32, Stream>,
     /// How many DATA bytes the peer allows on the whole connection.
     send_window: i64,
@@ -37,7 +47,10 @@ pub(crate) struct State {
     pub(crate) peer: PeerSettings,
     /// Why the connection can no longer be used, once it cannot.
     failed: Option<&'static str>,
-    scratch: Vec<u8>,
+    /// Encoded frames not yet written, in the order they were queued.
+    outbox: Vec<u8>,
+    /// The reader is acting on frames it has just read, and flushes when it is done.
+    reader_busy: bool,
 }
 
 /// The send-side state of one open stream.
@@ -71,7 +84,8 @@ impl Conn {
                     enable_push: true,
                 },
                 failed: None,
-                scratch: Vec::new(),
+                outbox: Vec::new(),
+                reader_busy: false,
             }),
             changed: Condvar::new(),
             window_wait,
@@ -104,6 +118,8 @@ impl Conn {
                 let open = open.min(state.peer.max_frame_size as usize);
                 return Ok((state, open));
             }
+            // What we queued must reach the peer before it can give us more credit.
+            state.flush()?;
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
@@ -121,27 +137,95 @@ impl Conn {
 }
 
 impl State {
-    /// Writes encoded frames to the peer; logs each at debug level (Go's http2debug=1).
-    pub(crate) fn send(&mut self, frames: &[u8]) -> io::Result<()> {
-        if let Some(reason) = self.failed {
-            return Err(io::Error::new(io::ErrorKind::ConnectionAborted, reason));
+    /// Queues one frame.
+    pub(crate) fn queue_frame(&mut self, frame: &Frame) -> io::Result<()> {
+        self.usable()?;
+        frame.encode(&mut self.outbox);
+        self.flush_if_full()
+    }
+
+    /// Compresses a header list and queues it as HEADERS (and CONTINUATION) frames.
+    ///
+    /// Both happen under the one lock: the peer must receive header blocks in the order
+    /// our encoder made them, or its copy of the dynamic table goes out of step.
+    pub(crate) fn queue_headers(
+        &mut self,
+        stream: u32,
+        fields: &[(Vec<u8>, Vec<u8>)],
+        end_stream: bool,
+    ) -> io::Result<()> {
+        self.usable()?;
+        let mut block = Vec::new();
+        let fields = fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice()));
+        self.encoder.encode(fields, &mut block);
+        let max = self.peer.max_frame_size;
+        encode_header_block(stream, &block, end_stream, max, &mut self.outbox);
+        self.flush_if_full()
+    }
+
+    /// Queues one DATA frame carrying `data`, which must fit the peer's frame size.
+    pub(crate) fn queue_data(&mut self, stream: u32, data: &[u8], end: bool) -> io::Result<()> {
+        self.usable()?;
+        encode_data_header(stream, data.len(), end, &mut self.outbox);
+        self.outbox.extend_from_slice(data);
+        self.flush_if_full()
+    }
+
+    /// Queues one frame and writes everything queued.
+    pub(crate) fn send_frame(&mut self, frame: &Frame) -> io::Result<()> {
+        self.queue_frame(frame)?;
+        self.flush()
+    }
+
+    /// Writes every queued frame to the peer; logs each at debug level (Go's http2debug=1).
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        if self.outbox.is_empty() {
+            return Ok(());
         }
-        crate::h2::log::wrote("server", frames);
-        let sent = self.session.send(frames, &mut self.socket);
+        self.usable()?;
+        crate::h2::log::wrote("server", &self.outbox);
+        let sent = self.session.send(&self.outbox, &mut self.socket);
+        self.outbox.clear();
         if sent.is_err() {
             self.failed = Some("writing to the connection failed");
         }
         sent
     }
 
-    /// Encodes and writes one frame.
-    pub(crate) fn send_frame(&mut self, frame: &Frame) -> io::Result<()> {
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
-        frame.encode(&mut out);
-        let sent = self.send(&out);
-        self.scratch = out;
-        sent
+    /// Like [`State::flush`], unless the reader is acting on frames it has just read: it
+    /// flushes when done, within microseconds, and then writes these frames together
+    /// with its own and those of other handlers that finished meanwhile.
+    pub(crate) fn flush_soon(&mut self) -> io::Result<()> {
+        match self.reader_busy {
+            true => self.usable(),
+            false => self.flush(),
+        }
+    }
+
+    /// The reader has read frames and starts acting on them.
+    pub(crate) fn start_batch(&mut self) {
+        self.reader_busy = true;
+    }
+
+    /// The reader is done with the frames it read: everything queued goes out now.
+    pub(crate) fn end_batch(&mut self) -> io::Result<()> {
+        self.reader_busy = false;
+        self.flush()
+    }
+
+    fn flush_if_full(&mut self) -> io::Result<()> {
+        match self.outbox.len() >= OUTBOX_LIMIT {
+            true => self.flush(),
+            false => Ok(()),
+        }
+    }
+
+    /// Fails once the connection can no longer be written to.
+    fn usable(&self) -> io::Result<()> {
+        match self.failed {
+            Some(reason) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, reason)),
+            None => Ok(()),
+        }
     }
 
     /// Feeds bytes read from the socket through TLS; false once the peer closed TLS.
@@ -161,6 +245,7 @@ impl State {
 
     /// Sends close_notify (TLS) and ends our side of the socket; the reader drains the rest.
     pub(crate) fn close(&mut self) {
+        let _ = self.flush();
         self.session.close(&mut self.socket);
         let _ = self.socket.shutdown(std::net::Shutdown::Write);
         self.fail("the connection is closed");
@@ -174,6 +259,11 @@ impl State {
             remote_closed: false,
         };
         self.streams.insert(id, stream);
+    }
+
+    /// How many streams are open or half-closed: what SETTINGS_MAX_CONCURRENT_STREAMS limits.
+    pub(crate) fn open_streams(&self) -> usize {
+        self.streams.len()
     }
 
     /// True if `id` is open or half-closed.
@@ -269,9 +359,7 @@ impl State {
     }
 
     fn stream(&self, id: u32) -> io::Result<&Stream> {
-        if let Some(reason) = self.failed {
-            return Err(io::Error::new(io::ErrorKind::ConnectionAborted, reason));
-        }
+        self.usable()?;
         self.streams
             .get(&id)
             .ok_or_else(|| io::Error::new(io::ErrorKind::ConnectionReset, "the stream was reset"))

@@ -1,5 +1,7 @@
 //! A response written onto one HTTP/2 stream: HEADERS, then DATA frames within the
-//! peer's flow-control windows, END_STREAM on the last one.
+//! peer's flow-control windows, END_STREAM on the last one. Frames are queued on the
+//! connection ([`Conn`]) and written at each flush, so that a short response leaves in
+//! one piece.
 
 use std::io;
 use std::sync::Arc;
@@ -7,21 +9,18 @@ use std::time::SystemTime;
 
 use super::state::Conn;
 use crate::h2::fields::response_fields;
-use crate::h2::frame::{encode_data_header, encode_header_block};
 use crate::http::{BodySize, Headers, Hijacked, Wire, has_body};
 
 /// Sends the interim response `100 Continue` on `stream`: the client may send its body
 /// (RFC 9110 §10.1.1). The stream stays open for the final response.
 pub(crate) fn send_continue(conn: &Conn, stream: u32) -> io::Result<()> {
-    let fields: [(&[u8], &[u8]); 1] = [(b":status", b"100")];
-    crate::h2::log::fields("server", "encoding", fields);
+    let fields = [(b":status".to_vec(), b"100".to_vec())];
+    let logged = fields.iter().map(|(n, v)| (&n[..], &v[..]));
+    crate::h2::log::fields("server", "encoding", logged);
     let mut state = conn.lock();
     state.writable(stream)?;
-    let mut block = Vec::new();
-    state.encoder.encode(fields, &mut block);
-    let mut out = Vec::new();
-    encode_header_block(stream, &block, false, state.peer.max_frame_size, &mut out);
-    state.send(&out)
+    // Queued: the reader, which calls this, writes everything at the end of its batch.
+    state.queue_headers(stream, &fields, false)
 }
 
 /// The write side of one stream, owned by the handler thread that answers it.
@@ -32,7 +31,6 @@ pub(crate) struct StreamWire {
     /// Body bytes still to come when the length was announced.
     left: Option<usize>,
     ended: bool,
-    out: Vec<u8>,
 }
 
 impl StreamWire {
@@ -43,7 +41,6 @@ impl StreamWire {
             head_only,
             left: None,
             ended: false,
-            out: Vec::new(),
         }
     }
 
@@ -73,20 +70,7 @@ impl Wire for StreamWire {
 
         let mut state = self.conn.lock();
         state.writable(self.stream)?;
-        let mut block = Vec::new();
-        state.encoder.encode(
-            fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())),
-            &mut block,
-        );
-        self.out.clear();
-        encode_header_block(
-            self.stream,
-            &block,
-            end,
-            state.peer.max_frame_size,
-            &mut self.out,
-        );
-        state.send(&self.out)?;
+        state.queue_headers(self.stream, &fields, end)?;
         if end {
             state.close_local(self.stream);
             self.ended = true;
@@ -105,11 +89,8 @@ impl Wire for StreamWire {
             let n = open.min(data.len());
             let left = self.left.map(|left| left.saturating_sub(n));
             let end = left == Some(0);
-            self.out.clear();
-            encode_data_header(self.stream, n, end, &mut self.out);
-            self.out.extend_from_slice(&data[..n]);
+            state.queue_data(self.stream, &data[..n], end)?;
             state.consume_window(self.stream, n);
-            state.send(&self.out)?;
             if end {
                 state.close_local(self.stream);
                 self.ended = true;
@@ -122,8 +103,7 @@ impl Wire for StreamWire {
     // ANCHOR_END: send_body
 
     fn flush(&mut self) -> io::Result<()> {
-        // Frames go to the socket as they are made; there is nothing held back.
-        Ok(())
+        self.conn.lock().flush_soon()
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -132,9 +112,7 @@ impl Wire for StreamWire {
         }
         let mut state = self.conn.lock();
         state.writable(self.stream)?;
-        self.out.clear();
-        encode_data_header(self.stream, 0, true, &mut self.out);
-        state.send(&self.out)?;
+        state.queue_data(self.stream, &[], true)?;
         state.close_local(self.stream);
         self.ended = true;
         Ok(())
