@@ -496,3 +496,29 @@ fn the_preface_only_counts_at_the_start_of_a_connection() {
     let answer = read_to_close(&mut raw);
     assert_eq!(status_of(&answer), 505, "{answer}");
 }
+
+#[test]
+fn stopping_the_server_sends_goaway_and_finishes_open_streams() {
+    let mut server = serve(router());
+    let mut idle = dial(&server, &[]);
+    let id = get(&mut idle, "/");
+    assert_eq!(idle.read_response(id).unwrap().status, 200);
+    let mut busy = dial(&server, &[]);
+    let slow = get(&mut busy, "/slow");
+    loop {
+        // The slow stream has started: its first event is out.
+        if let Event::Data { stream, .. } = busy.next_event().unwrap() {
+            assert_eq!(stream, slow);
+            break;
+        }
+    }
+    server.stop();
+    // The idle connection hears GOAWAY(NO_ERROR) and is closed.
+    assert_eq!(goaway_code(&mut idle), ErrorCode::NoError);
+    let closed = (0..10).any(|_| idle.next_event().is_err());
+    assert!(closed, "the idle connection ends after its GOAWAY");
+    // The busy one hears it too, and a new stream there is refused.
+    assert_eq!(goaway_code(&mut busy), ErrorCode::NoError);
+    let late = get(&mut busy, "/");
+    assert_eq!(reset_code(&mut busy, late), ErrorCode::RefusedStream);
+}

@@ -7,6 +7,7 @@ mod chunked;
 pub mod client;
 mod client_conn;
 mod conn;
+mod drain;
 mod error;
 mod handle;
 mod headers;
@@ -22,6 +23,7 @@ mod wire1;
 
 pub use chunked::{ChunkedReader, write_chunk, write_last_chunk};
 pub(crate) use client_conn::Conn as ClientConn;
+pub(crate) use drain::Drain;
 pub use error::{RequestError, reason};
 pub(crate) use handle::{Handled, handle};
 pub use headers::Headers;

@@ -11,6 +11,7 @@ use rustls::ServerConfig;
 use socket2::{Domain, Socket, Type};
 
 use super::conn::{self, plain_response};
+use super::drain::Drains;
 use super::{Router, Slots, tls_conn};
 
 /// Stack size of a connection thread: enough for a handler, small for thousands of them.
@@ -120,7 +121,7 @@ impl Server {
         let scheme = self.scheme();
         let stop = Arc::new(AtomicBool::new(false));
         let service = Service::new(router, self.limits);
-        let slots = service.slots.clone();
+        let (slots, drains) = (service.slots.clone(), service.drains.clone());
         let listen = Listen {
             service,
             tls: self.tls,
@@ -135,6 +136,7 @@ impl Server {
             scheme,
             stop,
             slots,
+            drains,
             thread: Some(thread),
         })
     }
@@ -172,6 +174,7 @@ pub struct Running {
     scheme: &'static str,
     stop: Arc<AtomicBool>,
     slots: Slots,
+    drains: Drains,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -192,7 +195,9 @@ impl Running {
         self.slots.busy()
     }
 
-    /// Stops accepting new connections; those already open finish on their own.
+    /// Stops accepting new connections. Those already open finish on their own; each
+    /// HTTP/2 connection is told so with GOAWAY (NO_ERROR), answers the streams it has,
+    /// takes no new ones, and closes once idle.
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the blocking accept() so that it sees the flag.
@@ -200,6 +205,7 @@ impl Running {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        self.drains.drain_all();
     }
 }
 
@@ -216,6 +222,8 @@ pub(crate) struct Service {
     pub(crate) router: Arc<Router>,
     pub(crate) limits: Arc<Limits>,
     pub(crate) slots: Slots,
+    /// Connections to wind down gracefully when the server stops (HTTP/2).
+    pub(crate) drains: Drains,
 }
 
 impl Service {
@@ -225,6 +233,7 @@ impl Service {
             router: Arc::new(router),
             limits: Arc::new(limits),
             slots,
+            drains: Drains::default(),
         }
     }
 }

@@ -60,5 +60,7 @@ fn serve(session: Session, socket: TcpStream, read_ahead: &[u8], service: &Servi
         return;
     }
     let conn = Arc::new(Conn::new(session, writer, limits.write_timeout));
+    let drain: Arc<dyn crate::http::Drain> = conn.clone();
+    service.drains.register(Arc::downgrade(&drain));
     Reader::new(conn, socket, service.clone()).run(read_ahead);
 }

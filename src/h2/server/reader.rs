@@ -190,11 +190,16 @@ impl Reader {
             // Our answers to all the frames just read (acknowledgements, window updates,
             // refusals) leave together, with what handlers left to this flush.
             self.conn.lock().end_batch()?;
-            if self.draining && self.idle() {
-                return Ok(());
+            let stopping = self.conn.lock().stopping();
+            if (self.draining || stopping) && self.idle() {
+                return Ok(()); // run() says goodbye with GOAWAY(NO_ERROR)
             }
             if !self.read_more()? {
-                return Err(Stop::Gone);
+                // Our own drain shuts the read side of an idle connection: not the peer.
+                return match self.conn.lock().stopping() {
+                    true => Ok(()),
+                    false => Err(Stop::Gone),
+                };
             }
         }
     }
@@ -456,8 +461,11 @@ impl Reader {
                 ));
             }
         };
-        let open = self.conn.lock().open_streams();
-        if self.draining || open >= MAX_CONCURRENT_STREAMS as usize {
+        let (open, stopping) = {
+            let state = self.conn.lock();
+            (state.open_streams(), state.stopping())
+        };
+        if self.draining || stopping || open >= MAX_CONCURRENT_STREAMS as usize {
             return self.refuse_stream(stream);
         }
         let mut request = request_from_fields(fields)

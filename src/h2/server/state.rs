@@ -51,6 +51,8 @@ pub(crate) struct State {
     outbox: Vec<u8>,
     /// The reader is acting on frames it has just read, and flushes when it is done.
     reader_busy: bool,
+    /// The server is shutting down: no new streams; close once idle.
+    stopping: bool,
 }
 
 /// The send-side state of one open stream.
@@ -86,6 +88,7 @@ impl Conn {
                 failed: None,
                 outbox: Vec::new(),
                 reader_busy: false,
+                stopping: false,
             }),
             changed: Condvar::new(),
             window_wait,
@@ -238,6 +241,11 @@ impl State {
         self.session.take_early(plain)
     }
 
+    /// True once the server asked this connection to drain.
+    pub(crate) fn stopping(&self) -> bool {
+        self.stopping
+    }
+
     /// Marks the connection unusable: waiting handlers give up, later writes fail.
     pub(crate) fn fail(&mut self, reason: &'static str) {
         self.failed.get_or_insert(reason);
@@ -379,3 +387,26 @@ impl State {
         }
     }
 }
+
+impl crate::http::Drain for Conn {
+    /// Graceful shutdown (RFC 9113 §6.8): GOAWAY with the largest stream id and NO_ERROR
+    /// tells the peer to open no more streams; those it has are still answered. The
+    /// reader closes the connection once they are done, with a final GOAWAY naming the
+    /// last stream it took. An idle connection's reader is woken at once.
+    fn drain(&self) {
+        let mut state = self.lock();
+        state.stopping = true;
+        let goaway = Frame::GoAway {
+            last_stream: MAX_STREAM_ID,
+            code: ErrorCode::NoError,
+            debug: b"server shutting down".to_vec(),
+        };
+        let _ = state.send_frame(&goaway);
+        if state.open_streams() == 0 {
+            let _ = state.socket.shutdown(std::net::Shutdown::Read);
+        }
+    }
+}
+
+/// The largest stream id (2^31 - 1): a GOAWAY naming it cuts off no stream yet.
+const MAX_STREAM_ID: u32 = (1 << 31) - 1;
