@@ -256,8 +256,13 @@ pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
 /// `None` (after a message) when Chromium is not installed; see [`interop_tool`].
 pub fn chromium_dom(url: &str, budget_ms: u32) -> Option<String> {
     let chromium = interop_tool(&["chromium", "chromium-browser", "google-chrome"])?;
-    let profile =
-        std::env::temp_dir().join(format!("rwh-chromium-{}-{}", std::process::id(), budget_ms));
+    // A profile of its own per call, so that browsers may run side by side.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let profile = std::env::temp_dir().join(format!(
+        "rwh-chromium-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
     let output = std::process::Command::new(chromium)
         .args([
             "--headless",
