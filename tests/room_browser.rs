@@ -1,7 +1,7 @@
 //! Section 9.4.3 in real browsers: two headless Chromium processes open the same room
 //! page with `?selftest=ID`. Each page says it joined, greets the first other self-test
 //! page it hears with a message holding HTML, and writes its verdict into the page once
-//! it has heard the other and got its own greeting back. The verdicts, and the greetings
+//! it has heard the other's greeting and got its own back. The verdicts, and the greetings
 //! rendered as text (never as HTML), are read back from the DOM. Skipped when Chromium is
 //! missing, unless REQUIRE_INTEROP=1.
 

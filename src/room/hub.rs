@@ -1,9 +1,10 @@
 //! The hub of one room (the book's `Hub.run`): a thread that owns the member list and
 //! waits on three channels at once with `select!`.
 //!
-//! It never waits on a member. A message is offered to each member's bounded queue with
-//! `try_send`; a member whose queue is full is evicted on the spot. Nothing here can
-//! panic on what members send: messages are only counted references handed on.
+//! It never waits on a member. A message is offered to each member (`Member::offer`):
+//! written at once if that needs no waiting, else put in the member's bounded queue; a
+//! member whose queue is full is evicted on the spot. Nothing here can panic on what
+//! members send: messages are only counted references handed on.
 
 use std::io;
 use std::thread::{self, JoinHandle};

@@ -60,6 +60,8 @@ pub fn handler(
                     return res.flush();
                 }
                 Some(Next::Closed) => return Ok(()),
+                // Only after a direct delivery, which a listener does not offer.
+                Some(Next::Finish) => {}
                 None => res.write_all(sse::comment("keep-alive").as_bytes())?,
             }
             // A failed write or flush means the listener is gone: the membership drops.

@@ -3,19 +3,21 @@
 //!
 //! The connection thread is the read pump: it blocks in `recv()` (which also answers
 //! pings and notices a silent peer) and hands every text message to the room. A second,
-//! small thread is the write pump: it blocks on the member's queue and writes each
-//! message as its own frame. A write that waits on a slow peer therefore waits on that
-//! thread, never in the hub, and the hub's only dealing with the member is a `try_send`.
-//! Frames never interleave, because every write goes through the connection's lock.
+//! small thread is the write pump: it blocks on the member's queue and writes what the
+//! hub queued, each message its own frame, waiting on the peer as long as the write wait
+//! allows. The hub itself never waits: when nothing is queued for the member it hands a
+//! message straight to the socket with [`Sender::try_send`] (no waiting, or nothing
+//! done), and queues it otherwise. Frames never interleave: every write, whoever makes
+//! it, goes through the connection's lock.
 
 use std::io;
 use std::thread::{self, JoinHandle};
 
-use super::member::{Next, Outbox};
+use super::member::{Attempt, Direct, Next, Outbox, Text};
 use super::registry::{Membership, Rooms};
 use super::reply::{refuse_join, room_name};
 use crate::http::{Request, Response};
-use crate::ws::{CloseCode, Connection, Error, Message, Sender, Upgrader};
+use crate::ws::{CloseCode, Connection, Error, Message, Sender, TrySend, Upgrader};
 
 /// Stack of a write pump: it only moves a message from a queue to the connection's
 /// writer, so a small stack suffices, and a thousand members cost a thousand of them.
@@ -68,6 +70,8 @@ pub fn serve(mut conn: Connection, membership: Membership) {
             return;
         }
     };
+    // From now on the hub may write to the socket itself, when it need not wait.
+    membership.outbox().set_direct(Express(conn.sender()));
     log::info!("room {room}: {peer} joined");
     let end = read_pump(&mut conn, &membership);
     log::info!("room {room}: {peer} left: {end}");
@@ -99,24 +103,43 @@ fn read_pump(conn: &mut Connection, membership: &Membership) -> Error {
 // ANCHOR_END: read_pump
 
 // ANCHOR: write_pump
-/// Gorilla's `writePump`: takes the room's messages off this member's queue, in order,
-/// and writes each as a text frame. An evicted member is closed with 1008 and the reason.
+/// Gorilla's `writePump`: takes what the hub queued for this member, in order, and
+/// writes it, waiting on the peer if need be. An evicted member is closed with 1008 and
+/// the reason.
 fn write_pump(sender: &Sender, outbox: &Outbox) {
     loop {
-        match outbox.next() {
-            Next::Message(text) => {
-                if let Err(e) = sender.send(Message::Text(text)) {
-                    // The connection is cut; the read pump wakes and the member leaves.
-                    log::debug!("write pump: {e}");
-                    return;
-                }
-            }
+        let written = match outbox.next() {
+            Next::Message(text) => sender.send(Message::Text(text)),
+            Next::Finish => sender.flush(), // the rest of a frame the hub started
             Next::Evicted(why) => {
                 let _ = sender.close(CloseCode::Policy, &why.to_string());
                 return;
             }
             Next::Closed => return,
+        };
+        if let Err(e) = written {
+            // The connection is cut; the read pump wakes and the member leaves.
+            log::debug!("write pump: {e}");
+            return;
         }
     }
 }
 // ANCHOR_END: write_pump
+
+// ANCHOR: express
+/// The hub's way to a WebSocket member when nothing is queued for it: a write that
+/// never waits. A busy connection (its reader or the timer holds it) gets the message
+/// queued instead; a full socket keeps the rest for the write pump to finish.
+struct Express(Sender);
+
+impl Direct for Express {
+    fn try_deliver(&self, text: &Text) -> Attempt {
+        match self.0.try_send(Message::Text(text.clone())) {
+            TrySend::Sent => Attempt::Delivered,
+            TrySend::Pending => Attempt::Started,
+            TrySend::Busy => Attempt::Busy,
+            TrySend::Closed => Attempt::Gone,
+        }
+    }
+}
+// ANCHOR_END: express
