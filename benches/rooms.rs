@@ -10,7 +10,10 @@
 //! - **Fan-out**: `ROOMS_BENCH_MEMBERS` (1,000) members in one room; `ROOMS_BENCH_SENDERS`
 //!   (4) of them send, together, R messages/s for `ROOMS_BENCH_SECS` (10) s, for each R
 //!   in `ROOMS_BENCH_RATES` (50,100,200), evenly spaced (open loop: a late sender does
-//!   not slow down the schedule). Reported: deliveries expected and made, loss, evictions
+//!   not slow down the schedule), and for each of `ROOMS_BENCH_MODES`: `direct` (the
+//!   default: the hub writes to a member's socket itself when that needs no waiting) and
+//!   `queued` (every message through the member's writer thread, gorilla's way).
+//!   Reported: deliveries expected and made, loss, evictions
 //!   (close 1008), deliveries/s, fan-out latency (send to receipt, every copy) at p50,
 //!   p99, p99.9 and max, CPU of the server and of the load generator, and how late the
 //!   senders ran behind their schedule.
@@ -47,7 +50,9 @@ use rwh::http::{Limits, Server};
 use rwh::room::{RoomConfig, Rooms};
 use rwh::ws::{Config, Heartbeat, Upgrader};
 
-/// Set in the environment of the child process that serves the chat example.
+/// Set in the environment of the child process that serves the chat example: `direct`
+/// (the default configuration) or `queued` (every message through the member's writer
+/// thread, as in gorilla's chat).
 const CHILD: &str = "RWH_ROOMS_BENCH_CHILD";
 /// Reader threads of the load generator (one per core of the project's machine).
 const READERS: usize = 2;
@@ -60,8 +65,8 @@ const CHURNERS: usize = 8;
 const CHURN_ROOMS: usize = 10;
 
 fn main() -> io::Result<()> {
-    if env::var_os(CHILD).is_some() {
-        return serve_child();
+    if let Ok(mode) = env::var(CHILD) {
+        return serve_child(mode == "direct");
     }
     let only = env::var("ROOMS_BENCH_ONLY").unwrap_or_default();
     let secs = setting("ROOMS_BENCH_SECS", 10).max(1);
@@ -69,23 +74,24 @@ fn main() -> io::Result<()> {
         let members = setting("ROOMS_BENCH_MEMBERS", 1000).max(1) as usize;
         let senders = (setting("ROOMS_BENCH_SENDERS", 4) as usize).clamp(1, room_load::MAX_SENDERS);
         let rates = env::var("ROOMS_BENCH_RATES").unwrap_or_else(|_| "50,100,200".into());
+        let modes = env::var("ROOMS_BENCH_MODES").unwrap_or_else(|_| "direct,queued".into());
         println!(
             "fan-out: {members} members in one room, {senders} senders, {secs} s per rate, {SIZE}-byte messages"
         );
         println!();
         println!(
-            "| msg/s | expected | delivered | lost | evicted | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU | loadgen CPU | others | sender late, max ms |"
+            "| writes | msg/s | expected | delivered | lost | evicted | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU | loadgen CPU | others | sender late, max ms |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for rate in rates
             .split(',')
             .filter_map(|r| r.trim().parse::<f64>().ok())
         {
-            let _dog = watchdog(
-                Duration::from_secs(secs * 3 + 120),
-                format!("fan-out at {rate}/s"),
-            );
-            fan_out(members, senders, rate, secs)?;
+            for mode in modes.split(',').map(str::trim) {
+                let what = format!("fan-out at {rate}/s, {mode}");
+                let _dog = watchdog(Duration::from_secs(secs * 3 + 120), what);
+                fan_out(mode, members, senders, rate, secs)?;
+            }
         }
         println!();
     }
@@ -101,16 +107,19 @@ fn main() -> io::Result<()> {
 }
 
 /// The child: the chat example as `cargo run --example ch09_4_chat_rooms` serves it
-/// (gorilla's heartbeat, default rooms), with room for 20,000 connections. Prints its
-/// address, then serves until its stdin closes (the parent ended).
-fn serve_child() -> io::Result<()> {
+/// (gorilla's heartbeat, default rooms, or rooms without direct writes), with room for
+/// 20,000 connections. Prints its address, then serves until its stdin closes.
+fn serve_child(direct_writes: bool) -> io::Result<()> {
     let server = Server::bind("127.0.0.1:0")?.with_limits(Limits {
         max_connections: 20_000,
         ..Limits::default()
     });
     let addr = server.local_addr();
     let upgrader = Upgrader::new().config(Config::default().with_heartbeat(Heartbeat::default()));
-    let rooms = Rooms::new(RoomConfig::default());
+    let rooms = Rooms::new(RoomConfig {
+        direct_writes,
+        ..RoomConfig::default()
+    });
     thread::spawn(move || server.run(chat::routes(&rooms, upgrader)));
     println!("{addr}");
     io::stdout().flush()?;
@@ -125,9 +134,10 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    fn start() -> io::Result<ServerProcess> {
+    /// Starts the chat example with direct writes (`direct`) or without (`queued`).
+    fn start(mode: &str) -> io::Result<ServerProcess> {
         let mut child = Command::new(env::current_exe()?)
-            .env(CHILD, "1")
+            .env(CHILD, mode)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -202,8 +212,8 @@ fn percentile(sorted: &[u32], q: f64) -> f64 {
 }
 
 /// One fan-out run at `rate` messages/s; prints a table row.
-fn fan_out(members: usize, senders: usize, rate: f64, secs: u64) -> io::Result<()> {
-    let server = ServerProcess::start()?;
+fn fan_out(mode: &str, members: usize, senders: usize, rate: f64, secs: u64) -> io::Result<()> {
+    let server = ServerProcess::start(mode)?;
     let epoch = Instant::now();
     let conns = open_members(server.addr, "fanout", members)?;
     let voices: Vec<TcpStream> = conns[..senders]
@@ -275,7 +285,7 @@ fn fan_out(members: usize, senders: usize, rate: f64, secs: u64) -> io::Result<(
     let lat = &seen.latencies_us;
     let evicted = seen.closes.iter().filter(|&&c| c == 1008).count();
     println!(
-        "| {rate:.0} | {expected} | {} | {} | {evicted} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0}% | {:.1} |",
+        "| {mode} | {rate:.0} | {expected} | {} | {} | {evicted} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0}% | {:.1} |",
         seen.delivered,
         expected.saturating_sub(seen.delivered),
         seen.delivered as f64 / wall,
@@ -299,7 +309,7 @@ fn fan_out(members: usize, senders: usize, rate: f64, secs: u64) -> io::Result<(
 
 /// Idle members: CPU over `secs`, RSS and threads per member.
 fn idle(count: usize, secs: u64) -> io::Result<()> {
-    let server = ServerProcess::start()?;
+    let server = ServerProcess::start("direct")?;
     // Warm-up: the first member pays for one-time allocations (the timer thread...).
     drop(open_members(server.addr, "warm", 1)?);
     thread::sleep(Duration::from_millis(500));
@@ -368,7 +378,7 @@ fn visit(addr: SocketAddr, room: &str) -> io::Result<()> {
 
 /// Joins and leaves: threads and RSS before and after.
 fn churn(visits: usize) -> io::Result<()> {
-    let server = ServerProcess::start()?;
+    let server = ServerProcess::start("direct")?;
     visit(server.addr, "warm")?;
     thread::sleep(Duration::from_millis(500));
     let threads_before = server.settle(0.0, Duration::ZERO);

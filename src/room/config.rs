@@ -28,15 +28,22 @@ pub struct RoomConfig {
     pub max_rooms: usize,
     /// Messages waiting for a room's hub ([`HUB_QUEUE`]).
     pub hub_queue: usize,
+    /// True (the default): the hub writes a message to a member's socket itself when
+    /// nothing is queued for the member and the write needs no waiting. False: every
+    /// message goes through the member's queue and writer thread, as in gorilla's chat
+    /// (kept to compare the two in `benches/rooms.rs`).
+    pub direct_writes: bool,
 }
 
 impl Default for RoomConfig {
-    /// Gorilla's 256-message queue, at most 1,000 rooms, a hub queue of 1,024.
+    /// Gorilla's 256-message queue, at most 1,000 rooms, a hub queue of 1,024, direct
+    /// writes.
     fn default() -> Self {
         Self {
             queue: QUEUE,
             max_rooms: MAX_ROOMS,
             hub_queue: HUB_QUEUE,
+            direct_writes: true,
         }
     }
 }

@@ -82,6 +82,8 @@ struct Mailbox {
     /// Signalled when something is queued (or the end comes) for a sleeping writer.
     ready: Condvar,
     capacity: usize,
+    /// False when the registry says every message goes through the queue.
+    allow_direct: bool,
     /// The transport's non-blocking path, once it has one.
     direct: OnceLock<Box<dyn Direct>>,
 }
@@ -111,12 +113,14 @@ pub struct Outbox {
     mailbox: Arc<Mailbox>,
 }
 
-/// A member's two sides, around a queue of `capacity` messages.
-pub(crate) fn pair(id: MemberId, capacity: usize) -> (Member, Outbox) {
+/// A member's two sides, around a queue of `capacity` messages; `allow_direct` lets
+/// the transport offer a [`Direct`] path.
+pub(crate) fn pair(id: MemberId, capacity: usize, allow_direct: bool) -> (Member, Outbox) {
     let mailbox = Arc::new(Mailbox {
         slot: Mutex::default(),
         ready: Condvar::new(),
         capacity: capacity.max(1),
+        allow_direct,
         direct: OnceLock::new(),
     });
     let outbox = Outbox {
@@ -194,9 +198,12 @@ impl Drop for Member {
 
 impl Outbox {
     /// Gives the hub a way to deliver to this member's transport at once (see
-    /// [`Direct`]); only the first call counts.
+    /// [`Direct`]); only the first call counts, and none if the rooms were configured
+    /// without direct writes.
     pub fn set_direct(&self, direct: impl Direct + 'static) {
-        let _ = self.mailbox.direct.set(Box::new(direct));
+        if self.mailbox.allow_direct {
+            let _ = self.mailbox.direct.set(Box::new(direct));
+        }
     }
 
     /// Waits for the next message. An eviction is reported at once, before any message
@@ -268,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_evicts_and_the_outbox_says_so_first() {
-        let (member, outbox) = pair(1, 2);
+        let (member, outbox) = pair(1, 2, true);
         let text = Text::from("x");
         assert!(member.offer(&text) && member.offer(&text));
         assert!(!member.offer(&text), "the third does not fit");
@@ -279,7 +286,7 @@ mod tests {
 
     #[test]
     fn messages_come_in_order_then_closed() {
-        let (member, outbox) = pair(1, 4);
+        let (member, outbox) = pair(1, 4, true);
         for text in ["a", "b"] {
             assert!(member.offer(&Text::from(text)));
         }
@@ -308,7 +315,7 @@ mod tests {
 
     #[test]
     fn a_started_delivery_queues_everything_after_it_until_the_writer_catches_up() {
-        let (member, outbox) = pair(1, 8);
+        let (member, outbox) = pair(1, 8, true);
         let delivered = Arc::new(AtomicUsize::new(0));
         outbox.set_direct(Stalling {
             delivered: delivered.clone(),

@@ -106,8 +106,11 @@ impl Rooms {
     /// this returns, the hub has registered the member: messages it sends from now on
     /// reach it too.
     pub fn join(&self, name: &RoomName) -> Result<Membership, JoinError> {
-        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let (member, outbox) = member::pair(id, self.shared.config.queue);
+        let (id, config) = (
+            self.shared.next_id.fetch_add(1, Ordering::Relaxed),
+            self.config(),
+        );
+        let (member, outbox) = member::pair(id, config.queue, config.direct_writes);
         let (register, unregister, broadcast) = {
             let mut rooms = self.shared.lock();
             let open = rooms.len();

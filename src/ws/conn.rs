@@ -604,6 +604,17 @@ impl Shared {
     }
 }
 
+impl Drop for Shared {
+    /// A timer entry of ours would hold this memory until it came due: tell the timer,
+    /// which sweeps such entries out once there are many.
+    fn drop(&mut self) {
+        let deadlines = self.deadlines.get_mut().unwrap_or_else(|p| p.into_inner());
+        if deadlines.scheduled.is_some() {
+            Timer::shared().forget();
+        }
+    }
+}
+
 // ANCHOR: fire
 impl Timed for Shared {
     fn fire(&self, due: Instant, now: Instant) -> Option<Instant> {
