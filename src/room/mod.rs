@@ -36,6 +36,7 @@
 //!   [`sse_member`], [`post`] and [`lobby`].
 
 mod config;
+mod fanout;
 mod hub;
 pub mod lobby;
 mod member;
