@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use rwh::http::{Request, Response, Router, Server};
+use rwh::room::{RoomConfig, Rooms};
 use rwh::tls;
 use rwh::ws::{Config, Heartbeat, Upgrader};
 
@@ -17,6 +18,10 @@ mod sse_server;
 #[path = "../examples/ch09_4_ws_echo_server.rs"]
 #[allow(dead_code)] // the example's own main() and Args are not used here
 mod ws_echo;
+
+#[path = "../examples/ch09_4_chat_rooms.rs"]
+#[allow(dead_code)] // the example's own main() and Args are not used here
+mod chat;
 
 /// The page that links every demo.
 const INDEX: &str = include_str!("index.html");
@@ -56,21 +61,24 @@ fn index(
     move |_, res| res.send(200, "text/html; charset=utf-8", page.as_bytes())
 }
 
-/// The 9.4 echo with the example's defaults: 64 KiB messages, gorilla's heartbeat,
-/// same-origin pages only.
+/// The 9.4 echo and chat with the examples' defaults: 64 KiB messages, gorilla's
+/// heartbeat, same-origin pages only.
 fn echo_upgrader() -> Upgrader {
     Upgrader::new().config(Config::default().with_heartbeat(Heartbeat::default()))
 }
 
-/// Every demo; each port gets its own copy. (The WebSocket needs the plain HTTP port:
-/// over TLS the upgrade answers 501 until `wss://` is supported.)
-fn routes(pace: sse_server::Pace, http: SocketAddr, https: SocketAddr) -> Router {
-    Router::new()
+/// Every demo; each port gets its own copy, and both share one set of rooms. (The
+/// WebSocket needs the plain HTTP port: over TLS the upgrade answers 501 until `wss://`
+/// is supported; the room page there listens with SSE and sends with POST instead.)
+fn routes(pace: sse_server::Pace, rooms: &Rooms, http: SocketAddr, https: SocketAddr) -> Router {
+    let router = Router::new()
         .get("/", index(http, https))
         .get("/primes", sse_server::handler_html)
         .get("/prime", sse_server::handler_prime_sse(pace))
         .get("/ws-echo", ws_echo::handler_page)
         .get("/echo", ws_echo::handler_echo(echo_upgrader()))
+        .get("/lobby", chat::handler_lobby);
+    chat::room_routes(router, rooms, echo_upgrader())
 }
 
 fn main() -> Result<(), rwh::cli::Fatal> {
@@ -89,7 +97,8 @@ fn main() -> Result<(), rwh::cli::Fatal> {
         cert.display()
     );
     rwh::cli::announce_all(&[server.url(), tls_server.url()]);
+    let rooms = Rooms::new(RoomConfig::default());
     let (http, https) = (server.local_addr(), tls_server.local_addr());
-    let _tls = tls_server.spawn(routes(args.pace, http, https))?;
-    Ok(server.run(routes(args.pace, http, https))?)
+    let _tls = tls_server.spawn(routes(args.pace, &rooms, http, https))?;
+    Ok(server.run(routes(args.pace, &rooms, http, https))?)
 }

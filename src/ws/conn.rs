@@ -61,6 +61,20 @@ pub struct Sender {
     shared: Arc<Shared>,
 }
 
+/// What [`Sender::try_send`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrySend {
+    /// The whole message is in the socket.
+    Sent,
+    /// The message is taken, but part of it waits in the connection for room in the
+    /// socket: a later send, or [`Sender::flush`], writes it out first.
+    Pending,
+    /// Another thread was using the connection: nothing was done.
+    Busy,
+    /// The conversation is over or closing: nothing was done.
+    Closed,
+}
+
 /// What the reader and every sender share.
 struct Shared {
     socket: TcpStream,
@@ -332,6 +346,30 @@ impl Sender {
         self.shared.close(code, reason)
     }
 
+    // ANCHOR: try_send
+    /// Sends one message if that can be done without waiting, for a thread that must
+    /// never block on one peer (a room's hub). It does nothing and answers
+    /// [`TrySend::Busy`] if another thread holds the connection, and writes with
+    /// `MSG_DONTWAIT`: what does not fit in the socket stays in the connection
+    /// ([`TrySend::Pending`]) and goes out with the next send or [`Sender::flush`].
+    pub fn try_send(&self, message: Message) -> TrySend {
+        self.shared.try_send(message)
+    }
+    // ANCHOR_END: try_send
+
+    /// Writes out what an earlier [`Sender::try_send`] left pending, waiting at most the
+    /// write wait (a peer that does not read within it is dropped).
+    pub fn flush(&self) -> Result<(), Error> {
+        let shared = &*self.shared;
+        let mut protocol = shared.lock();
+        if protocol.dead {
+            return Err(Error::AlreadyClosed);
+        }
+        let mut feed = Feed::writing(&shared.socket, WriteMode::Deadline);
+        let flushed = protocol.ctx.flush(&mut feed);
+        flushed.map_err(|e| shared.write_failed(&mut protocol, e))
+    }
+
     /// True once the conversation is over (or closing): sends will fail.
     pub fn is_closed(&self) -> bool {
         let protocol = self.shared.lock();
@@ -378,6 +416,33 @@ impl Shared {
         sent.map_err(|e| self.write_failed(&mut protocol, e))
     }
     // ANCHOR_END: send
+
+    fn try_send(&self, message: Message) -> TrySend {
+        let mut protocol = match self.protocol.try_lock() {
+            Ok(protocol) => protocol,
+            Err(TryLockError::WouldBlock) => return TrySend::Busy,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+        };
+        if protocol.dead || protocol.closing.is_some() {
+            return TrySend::Closed;
+        }
+        let mut feed = Feed::writing(&self.socket, WriteMode::DontWait);
+        let sent = protocol
+            .ctx
+            .write(&mut feed, message)
+            .and_then(|()| protocol.ctx.flush(&mut feed));
+        match sent {
+            Ok(()) => TrySend::Sent,
+            // tungstenite keeps the unwritten rest of the frame for the next write.
+            Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
+                TrySend::Pending
+            }
+            Err(e) => {
+                let _ = self.write_failed(&mut protocol, e);
+                TrySend::Closed
+            }
+        }
+    }
 
     fn close(self: &Arc<Self>, code: CloseCode, reason: &str) -> Result<(), Error> {
         let mut protocol = self.lock();
@@ -535,6 +600,17 @@ impl Shared {
                 let _ = self.write_failed(&mut protocol, e);
                 true
             }
+        }
+    }
+}
+
+impl Drop for Shared {
+    /// A timer entry of ours would hold this memory until it came due: tell the timer,
+    /// which sweeps such entries out once there are many.
+    fn drop(&mut self) {
+        let deadlines = self.deadlines.get_mut().unwrap_or_else(|p| p.into_inner());
+        if deadlines.scheduled.is_some() {
+            Timer::shared().forget();
         }
     }
 }

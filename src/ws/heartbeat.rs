@@ -28,6 +28,10 @@ pub(crate) trait Timed: Send + Sync {
 /// Stack of the timer thread: it only walks a heap and writes tiny frames.
 const TIMER_STACK: usize = 64 * 1024;
 
+/// Entries of ended connections tolerated before the heap is swept (see
+/// [`Timer::forget`]); below this, sweeping costs more than it frees.
+const SWEEP_MIN: usize = 64;
+
 struct Entry {
     due: Instant,
     seq: u64,
@@ -55,6 +59,8 @@ impl Ord for Entry {
 struct Queue {
     heap: BinaryHeap<Reverse<Entry>>,
     seq: u64,
+    /// Targets that went away since the last sweep while an entry of theirs was queued.
+    ended: usize,
 }
 
 /// The shared timer; see the module documentation.
@@ -97,6 +103,24 @@ impl Timer {
             self.wake.notify_one();
         }
     }
+
+    // ANCHOR: forget
+    /// Notes that a target with an entry in the heap has gone away. Its entry would stay
+    /// until due (up to a pong wait, a minute by default), and its `Weak` would keep the
+    /// target's memory allocated meanwhile: after ten thousand short connections, megabytes.
+    /// Once ended targets are half the heap, the heap is swept of dead entries, so it stays
+    /// within twice the live connections.
+    pub(crate) fn forget(&self) {
+        let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        queue.ended += 1;
+        if queue.ended >= SWEEP_MIN && queue.ended * 2 >= queue.heap.len() {
+            queue
+                .heap
+                .retain(|Reverse(entry)| entry.target.strong_count() > 0);
+            queue.ended = 0;
+        }
+    }
+    // ANCHOR_END: forget
 
     fn run(&self) {
         loop {
@@ -160,6 +184,46 @@ mod tests {
             }
             None
         }
+    }
+
+    #[test]
+    fn entries_of_ended_targets_are_swept() {
+        // A timer of its own, without a thread: only its heap is looked at.
+        let timer = Timer {
+            queue: Mutex::default(),
+            wake: Condvar::new(),
+        };
+        let far = Instant::now() + Duration::from_secs(3600);
+        let live: Vec<Arc<Counter>> = (0..10).map(|_| counter(1)).collect();
+        for target in &live {
+            timer.schedule(far, Arc::downgrade(target) as Weak<dyn Timed>);
+        }
+        for _ in 0..SWEEP_MIN * 2 {
+            let gone = counter(1);
+            timer.schedule(far, Arc::downgrade(&gone) as Weak<dyn Timed>);
+            drop(gone);
+            timer.forget();
+        }
+        let left = timer.queue.lock().unwrap().heap.len();
+        assert!(left < 10 + SWEEP_MIN, "{left} entries left");
+        let live_left = timer
+            .queue
+            .lock()
+            .unwrap()
+            .heap
+            .iter()
+            .filter(|Reverse(e)| e.target.strong_count() > 0)
+            .count();
+        assert_eq!(live_left, 10, "live entries stay");
+    }
+
+    fn counter(times: usize) -> Arc<Counter> {
+        Arc::new(Counter {
+            fired: AtomicUsize::new(0),
+            times,
+            every: Duration::from_millis(5),
+            done: Mutex::new(None),
+        })
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub(crate) enum WriteMode {
     /// Block until written, up to the socket's write timeout (gorilla's writeWait).
     Deadline,
     /// Never block: a full send buffer answers `WouldBlock` (used by the timer thread,
-    /// which must not wait on one slow peer while others need pinging).
+    /// which must not wait on one slow peer while others need pinging, and by
+    /// `Sender::try_send`, which a room's hub uses for the same reason).
     DontWait,
 }
 

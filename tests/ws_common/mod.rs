@@ -39,8 +39,18 @@ pub fn handshake(addr: SocketAddr, path: &str, extra: &str) -> String {
 /// Opens a socket, sends the handshake (plus `after`, in the same write), and reads the
 /// answer head. Returns the socket, the head, and any bytes read after it.
 pub fn raw_upgrade(addr: SocketAddr, extra: &str, after: &[u8]) -> (TcpStream, String, Vec<u8>) {
-    let mut stream = connect(addr);
-    let mut bytes = handshake(addr, "/echo", extra).into_bytes();
+    raw_upgrade_on(connect(addr), addr, "/echo", extra, after)
+}
+
+/// [`raw_upgrade`] on a socket already connected to `addr`, for the resource `path`.
+pub fn raw_upgrade_on(
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    extra: &str,
+    after: &[u8],
+) -> (TcpStream, String, Vec<u8>) {
+    let mut bytes = handshake(addr, path, extra).into_bytes();
     bytes.extend_from_slice(after);
     stream.write_all(&bytes).unwrap();
     let mut got = Vec::new();
