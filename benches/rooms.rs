@@ -11,8 +11,10 @@
 //!   (4) of them send, together, R messages/s for `ROOMS_BENCH_SECS` (10) s, for each R
 //!   in `ROOMS_BENCH_RATES` (50,100,200), evenly spaced (open loop: a late sender does
 //!   not slow down the schedule), and for each of `ROOMS_BENCH_MODES`: `direct` (the
-//!   default: the hub writes to a member's socket itself when that needs no waiting) and
-//!   `queued` (every message through the member's writer thread, gorilla's way).
+//!   default: the hub writes to a member's socket itself when that needs no waiting),
+//!   `queued` (every message through the member's writer thread, gorilla's way), and
+//!   `bare`, the floor: a minimal `std::net` server that writes each frame to every
+//!   connection in turn, with no WebSocket library, queues or eviction.
 //!   Reported: deliveries expected and made, loss, evictions
 //!   (close 1008), deliveries/s, fan-out latency (send to receipt, every copy) at p50,
 //!   p99, p99.9 and max, CPU of the server and of the load generator (100% is one
@@ -42,6 +44,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -55,19 +58,27 @@ use rwh::ws::{Config, Heartbeat, Upgrader};
 /// (the default configuration) or `queued` (every message through the member's writer
 /// thread, as in gorilla's chat).
 const CHILD: &str = "RWH_ROOMS_BENCH_CHILD";
-/// Reader threads of the load generator (one per core of the project's machine).
-const READERS: usize = 2;
+/// Reader threads of the load generator by default (`ROOMS_BENCH_READERS`): one per
+/// core of the project's machine.
+const READERS: u64 = 2;
 /// Bytes in each sender's message: a line of chat.
 const SIZE: usize = 64;
-/// Longest wait for the last copies after the senders stop.
-const DRAIN: Duration = Duration::from_secs(15);
+/// Longest wait for the last copies after the senders stop; the wait also ends when
+/// nothing has arrived for [`STALL`]. Long enough that an overloaded server delivers
+/// its backlog: what is still missing after it is lost, not late.
+const DRAIN: Duration = Duration::from_secs(90);
+/// How long the drain waits without a single copy arriving before it gives up.
+const STALL: Duration = Duration::from_secs(3);
 /// Client threads in the churn run, and the room names they cycle through.
 const CHURNERS: usize = 8;
 const CHURN_ROOMS: usize = 10;
 
 fn main() -> io::Result<()> {
     if let Ok(mode) = env::var(CHILD) {
-        return serve_child(mode == "direct");
+        return match mode.as_str() {
+            "bare" => serve_bare(),
+            mode => serve_child(mode == "direct"),
+        };
     }
     let only = env::var("ROOMS_BENCH_ONLY").unwrap_or_default();
     let secs = setting("ROOMS_BENCH_SECS", 10).max(1);
@@ -75,7 +86,7 @@ fn main() -> io::Result<()> {
         let members = setting("ROOMS_BENCH_MEMBERS", 1000).max(1) as usize;
         let senders = (setting("ROOMS_BENCH_SENDERS", 4) as usize).clamp(1, room_load::MAX_SENDERS);
         let rates = env::var("ROOMS_BENCH_RATES").unwrap_or_else(|_| "50,100,200".into());
-        let modes = env::var("ROOMS_BENCH_MODES").unwrap_or_else(|_| "direct,queued".into());
+        let modes = env::var("ROOMS_BENCH_MODES").unwrap_or_else(|_| "direct,queued,bare".into());
         println!(
             "fan-out: {members} members in one room, {senders} senders, {secs} s per rate, {SIZE}-byte messages"
         );
@@ -90,7 +101,7 @@ fn main() -> io::Result<()> {
         {
             for mode in modes.split(',').map(str::trim) {
                 let what = format!("fan-out at {rate}/s, {mode}");
-                let _dog = watchdog(Duration::from_secs(secs * 3 + 120), what);
+                let _dog = watchdog(Duration::from_secs(secs + DRAIN.as_secs() + 120), what);
                 fan_out(mode, members, senders, rate, secs)?;
             }
         }
@@ -128,6 +139,77 @@ fn serve_child(direct_writes: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// The floor for this fan-out on this machine: a bare `std::net` server, one thread per
+/// connection, that answers any upgrade request with a fixed `101`, and writes each text
+/// frame it reads, unmasked, to every connection in turn with a blocking `write_all`.
+/// No WebSocket library, no rooms, no queues, no eviction: one room, and a slow reader
+/// would stall it. Prints its address, then serves until its stdin closes.
+fn serve_bare() -> io::Result<()> {
+    let members: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+    let all = members.clone();
+    let bare = common::Bare::spawn(move |stream| bare_member(stream, &all))?;
+    println!("{}", bare.addr());
+    io::stdout().flush()?;
+    let _ = io::stdin().read_to_end(&mut Vec::new());
+    Ok(())
+}
+
+/// One connection of the bare server: the fixed handshake, then every text frame read is
+/// written to everyone.
+fn bare_member(mut stream: TcpStream, members: &Mutex<Vec<TcpStream>>) {
+    const ANSWER: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    if !common::skip_request_head(&mut stream) || stream.write_all(ANSWER).is_err() {
+        return;
+    }
+    let _ = stream.set_read_timeout(None);
+    let Ok(writer) = stream.try_clone() else {
+        return;
+    };
+    members
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(writer);
+    let (mut buf, mut chunk) = (Vec::new(), [0u8; 4096]);
+    loop {
+        while let Some((opcode, payload, used)) = masked_frame(&buf) {
+            buf.drain(..used);
+            match opcode {
+                1 => {
+                    let mut frame = vec![0x81, payload.len() as u8];
+                    frame.extend_from_slice(&payload);
+                    for member in members.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                        let _ = (&*member).write_all(&frame);
+                    }
+                }
+                8 => return,
+                _ => {}
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// A masked client frame of at most 125 bytes at the front of `buf`, unmasked:
+/// (opcode, payload, length on the wire).
+fn masked_frame(buf: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
+    let len = (*buf.get(1)? & 0x7f) as usize;
+    let used = 6 + len;
+    if len > 125 || buf.len() < used {
+        return None;
+    }
+    let mask = &buf[2..6];
+    let payload = buf[6..used]
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b ^ mask[i % 4])
+        .collect();
+    Some((buf[0] & 0x0f, payload, used))
+}
+
 /// The server in a process of its own, killed when dropped.
 struct ServerProcess {
     child: Child,
@@ -135,7 +217,8 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the chat example with direct writes (`direct`) or without (`queued`).
+    /// Starts the chat example with direct writes (`direct`) or without (`queued`), or
+    /// the bare fan-out server (`bare`).
     fn start(mode: &str) -> io::Result<ServerProcess> {
         let mut child = Command::new(env::current_exe()?)
             .env(CHILD, mode)
@@ -221,7 +304,8 @@ fn fan_out(mode: &str, members: usize, senders: usize, rate: f64, secs: u64) -> 
         .iter()
         .map(|(s, _)| s.try_clone())
         .collect::<io::Result<_>>()?;
-    let readers = Readers::start(conns, READERS, epoch)?;
+    let reader_threads = setting("ROOMS_BENCH_READERS", READERS).max(1) as usize;
+    let readers = Readers::start(conns, reader_threads, epoch)?;
 
     // Warm-up: one message that every member must get before the clock starts.
     write_all_nonblocking(&voices[0], &client_frame(1, b"warm-up"))?;
@@ -262,7 +346,7 @@ fn fan_out(mode: &str, members: usize, senders: usize, rate: f64, secs: u64) -> 
             });
         }
     });
-    // Drain: until every copy is in, or nothing has arrived for two seconds.
+    // Drain: until every copy is in, or nothing has arrived for a while.
     let (mut last, mut last_change) = (0, Instant::now());
     let drain_until = Instant::now() + DRAIN;
     while Instant::now() < drain_until {
@@ -273,7 +357,7 @@ fn fan_out(mode: &str, members: usize, senders: usize, rate: f64, secs: u64) -> 
         }
         if now != last {
             (last, last_change) = (now, Instant::now());
-        } else if last_change.elapsed() > Duration::from_secs(2) {
+        } else if last_change.elapsed() > STALL {
             break;
         }
         thread::sleep(Duration::from_millis(1));

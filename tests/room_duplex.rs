@@ -149,7 +149,9 @@ fn no_frame_is_ever_interleaved_with_another() {
         });
         let mut frames = FrameReader::new(stream, rest);
         let mut next = [0usize; SPEAKERS];
+        let deadline = Instant::now() + READ_WAIT;
         while next.iter().sum::<usize>() < SPEAKERS * PER_SPEAKER {
+            assert!(Instant::now() < deadline, "all frames within {READ_WAIT:?}");
             // The reader panics on any frame that is not well formed.
             let frame = frames.next().expect("a frame");
             assert!(frame.fin, "whole frames only");

@@ -1,7 +1,8 @@
 //! Section 9.4.3: a room does not care about transports. A Server-Sent Events listener
 //! and a WebSocket member in one room see the same messages, whether they come from a
 //! member or from `POST /rooms/NAME/messages`; over TLS too, where SSE and POST work
-//! (the WebSocket upgrade does not) and share the rooms of the plain port.
+//! (the WebSocket upgrade does not) and share the rooms of the plain port. A listener
+//! that stops reading is evicted like any member, and told why in an `evicted` event.
 
 mod common;
 mod room_common;
@@ -85,4 +86,41 @@ fn over_tls_sse_and_post_share_the_rooms_of_the_plain_port() {
     assert_eq!(next_event(&source), "over https");
     assert_eq!(next_event(&source), "over ws");
     source.close().unwrap();
+}
+
+#[test]
+fn a_listener_that_stops_reading_is_evicted_with_an_event() {
+    use std::io::Write;
+    let config = RoomConfig {
+        queue: 8,
+        ..RoomConfig::default()
+    };
+    let (server, _rooms) = chat_server(config, Upgrader::new());
+    // A listener with a small receive buffer that reads nothing for now.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&server.addr().into()).unwrap();
+    let mut listener: std::net::TcpStream = socket.into();
+    listener.set_read_timeout(Some(READ_WAIT)).unwrap();
+    listener
+        .write_all(b"GET /rooms/slow/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    read_until(&mut listener, "text/event-stream");
+    let speaker = Member::join(&server, "slow");
+    assert_eq!(lobby(&server), [("slow".to_string(), 2)]);
+    // One message at a time, each heard by the speaker before the next.
+    let line = "x".repeat(16 * 1024);
+    for _ in 0..200 {
+        speaker.say(&line);
+        assert_eq!(speaker.next(), line);
+    }
+    // The listener reads again: what reached its socket, then the reason, then the end.
+    let stream = read_to_close(&mut listener);
+    assert!(
+        stream.contains("event: evicted\ndata: too slow: 8 messages were waiting"),
+        "{} bytes, ending {:?}",
+        stream.len(),
+        &stream[stream.len().saturating_sub(200)..]
+    );
+    assert!(eventually(|| lobby(&server) == [("slow".to_string(), 1)]));
 }

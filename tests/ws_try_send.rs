@@ -1,7 +1,8 @@
-//! `Sender::try_send`, the write that never waits (what a room's hub uses): it writes
-//! while the socket has room, answers `Pending` once it does not (the rest of that frame
-//! stays in the connection), and `Sender::flush` finishes it when the peer reads again.
-//! Every frame arrives whole, the pending one included.
+//! `Sender::try_send` and `try_send_all`, the writes that never wait (what a room's hub
+//! uses): they write while the socket has room, answer `Pending` once it does not (the
+//! rest of that frame stays in the connection), and `Sender::flush` finishes it when the
+//! peer reads again. Every frame arrives whole, the pending one included, and a batch
+//! arrives as one frame per message.
 
 mod common;
 mod ws_common;
@@ -28,6 +29,9 @@ fn try_send_stops_at_a_full_socket_and_flush_finishes_the_frame() {
             return Ok(());
         };
         let sender = conn.sender();
+        // Three frames in one write.
+        let batch = ["a", "b", "c"].map(Message::text);
+        assert_eq!(sender.try_send_all(batch), TrySend::Sent);
         let mut whole = 0;
         let outcome = loop {
             match sender.try_send(Message::Binary(vec![b'x'; SIZE].into())) {
@@ -61,6 +65,13 @@ fn try_send_stops_at_a_full_socket_and_flush_finishes_the_frame() {
     // Now the client reads; flush finishes the pending frame, then "end" follows.
     go_on.send(()).unwrap();
     let mut frames = FrameReader::new(stream, rest);
+    for text in ["a", "b", "c"] {
+        let frame = frames.next().expect("a frame of the batch");
+        assert_eq!(
+            (frame.opcode, frame.payload.as_slice()),
+            (1, text.as_bytes())
+        );
+    }
     for i in 0..=whole {
         let frame = frames.next().expect("a frame");
         assert_eq!((frame.fin, frame.opcode), (true, 2), "frame {i}");

@@ -41,23 +41,23 @@ impl fmt::Display for Eviction {
     }
 }
 
-/// A transport's way to take a message at once, without waiting: the hub tries it
+/// A transport's way to take messages at once, without waiting: the hub tries it
 /// before queueing, when nothing is queued for the member. A WebSocket member's is
-/// [`Sender::try_send`](crate::ws::Sender::try_send): a non-blocking write.
+/// [`Sender::try_send_all`](crate::ws::Sender::try_send_all): a non-blocking write.
 pub trait Direct: Send + Sync {
-    /// Hands `text` over if that can be done without waiting.
-    fn try_deliver(&self, text: &Text) -> Attempt;
+    /// Hands `texts` over, in order, if that can be done without waiting.
+    fn try_deliver(&self, texts: &[Text]) -> Attempt;
 }
 
 /// What a [`Direct`] delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
-    /// The transport has the whole message.
+    /// The transport has the whole of every message.
     Delivered,
-    /// The transport took the message but could not finish it without waiting; the
-    /// member's writer must finish it ([`Next::Finish`]) before anything else.
+    /// The transport took the messages but could not finish them without waiting; the
+    /// member's writer must finish them ([`Next::Finish`]) before anything else.
     Started,
-    /// Nothing was done (the transport was busy): queue the message.
+    /// Nothing was done (the transport was busy): queue the messages.
     Busy,
     /// The transport is closed.
     Gone,
@@ -134,9 +134,9 @@ impl Mailbox {
         self.slot.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues `item` and wakes the writer if it sleeps.
-    fn push(&self, mut slot: MutexGuard<'_, Slot>, item: Next) {
-        slot.items.push_back(item);
+    /// Queues `items` and wakes the writer if it sleeps.
+    fn push(&self, mut slot: MutexGuard<'_, Slot>, items: impl IntoIterator<Item = Next>) {
+        slot.items.extend(items);
         slot.backlog = true;
         let wake = slot.waiting;
         drop(slot);
@@ -148,31 +148,31 @@ impl Mailbox {
 
 impl Member {
     // ANCHOR: offer
-    /// Hands `text` to this member without waiting (gorilla's `select` with a
-    /// `default`). False when the member must leave the hub's list: its queue is full
-    /// (it is evicted, and told why) or its transport is gone.
-    pub(crate) fn offer(&self, text: &Text) -> bool {
+    /// Hands `texts` to this member, in order, without waiting (gorilla's `select` with
+    /// a `default`). False when the member must leave the hub's list: its queue cannot
+    /// take them all (it is evicted, and told why) or its transport is gone.
+    pub(crate) fn offer(&self, texts: &[Text]) -> bool {
         let mailbox = &*self.mailbox;
         let mut slot = mailbox.lock();
         if !slot.backlog
             && let Some(direct) = mailbox.direct.get()
         {
-            match direct.try_deliver(text) {
+            match direct.try_deliver(texts) {
                 Attempt::Delivered => return true,
                 Attempt::Started => {
-                    mailbox.push(slot, Next::Finish);
+                    mailbox.push(slot, [Next::Finish]);
                     return true;
                 }
                 Attempt::Gone => return false,
                 Attempt::Busy => {}
             }
         }
-        if slot.items.len() >= mailbox.capacity {
+        if slot.items.len() + texts.len() > mailbox.capacity {
             let queue = mailbox.capacity;
             slot.eviction = Some(Eviction::TooSlow { queue });
             return false;
         }
-        mailbox.push(slot, Next::Message(text.clone()));
+        mailbox.push(slot, texts.iter().cloned().map(Next::Message));
         true
     }
     // ANCHOR_END: offer
@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn a_full_queue_evicts_and_the_outbox_says_so_first() {
         let (member, outbox) = pair(1, 2, true);
-        let text = Text::from("x");
+        let text = [Text::from("x")];
         assert!(member.offer(&text) && member.offer(&text));
         assert!(!member.offer(&text), "the third does not fit");
         assert!(member.is_evicted());
@@ -287,9 +287,7 @@ mod tests {
     #[test]
     fn messages_come_in_order_then_closed() {
         let (member, outbox) = pair(1, 4, true);
-        for text in ["a", "b"] {
-            assert!(member.offer(&Text::from(text)));
-        }
+        assert!(member.offer(&[Text::from("a"), Text::from("b")]));
         drop(member);
         assert_eq!(outbox.next(), Next::Message(Text::from("a")));
         assert_eq!(outbox.try_next(), Some(Next::Message(Text::from("b"))));
@@ -303,7 +301,7 @@ mod tests {
     }
 
     impl Direct for Stalling {
-        fn try_deliver(&self, _: &Text) -> Attempt {
+        fn try_deliver(&self, _: &[Text]) -> Attempt {
             let n = self.delivered.fetch_add(1, Ordering::SeqCst);
             if n == self.stall_at {
                 Attempt::Started
@@ -322,7 +320,7 @@ mod tests {
             stall_at: 1,
         });
         for text in ["a", "b", "c", "d"] {
-            assert!(member.offer(&Text::from(text)));
+            assert!(member.offer(&[Text::from(text)]));
         }
         // "a" went straight through, "b" was started, "c" and "d" waited their turn.
         assert_eq!(delivered.load(Ordering::SeqCst), 2);
@@ -330,7 +328,7 @@ mod tests {
         assert_eq!(outbox.try_next(), Some(Next::Message(Text::from("c"))));
         assert_eq!(outbox.try_next(), Some(Next::Message(Text::from("d"))));
         assert_eq!(outbox.try_next(), None, "caught up");
-        assert!(member.offer(&Text::from("e")), "direct again");
+        assert!(member.offer(&[Text::from("e")]), "direct again");
         assert_eq!(delivered.load(Ordering::SeqCst), 3);
     }
 }

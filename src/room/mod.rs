@@ -6,7 +6,7 @@
 //! | `type Hub struct`, `go hub.run()` | one hub thread per room (`hub.rs`), started by [`Rooms::join`] |
 //! | `register`, `unregister`, `broadcast chan` | three `crossbeam_channel`s, `select!`ed by the hub |
 //! | `clients map[*Client]bool` | the hub's member list, owned by its thread alone |
-//! | `client.send`, `make(chan []byte, 256)` | a member's bounded queue, [`Outbox`] ([`QUEUE`] messages) |
+//! | the client's `send` channel, 256 messages | a member's bounded queue, [`Outbox`] ([`QUEUE`] messages) |
 //! | `close(client.send)` when it is full | eviction: the member is dropped and told why ([`Eviction`]) |
 //! | `readPump` / `writePump` | [`ws_member`]: the connection thread reads; the hub writes when it need not wait, a small writer thread when it must |
 //! | (none: one hub for the whole server) | [`Rooms`]: rooms by name, made on the first join, ended on the last leave |

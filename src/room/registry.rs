@@ -106,10 +106,8 @@ impl Rooms {
     /// this returns, the hub has registered the member: messages it sends from now on
     /// reach it too.
     pub fn join(&self, name: &RoomName) -> Result<Membership, JoinError> {
-        let (id, config) = (
-            self.shared.next_id.fetch_add(1, Ordering::Relaxed),
-            self.config(),
-        );
+        let config = &self.shared.config;
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let (member, outbox) = member::pair(id, config.queue, config.direct_writes);
         let (register, unregister, broadcast) = {
             let mut rooms = self.shared.lock();
@@ -119,8 +117,8 @@ impl Rooms {
                 Entry::Vacant(place) => place.insert(self.shared.open(name, open)?),
             };
             room.members += 1;
-            let ends = (&room.register, &room.unregister, &room.broadcast);
-            (ends.0.clone(), ends.1.clone(), ends.2.clone())
+            let unregister = room.unregister.clone();
+            (room.register.clone(), unregister, room.broadcast.clone())
         };
         // A rendezvous, like Go's unbuffered channel: it returns once the hub has it.
         if register.send(member).is_err() {

@@ -128,13 +128,14 @@ fn write_pump(sender: &Sender, outbox: &Outbox) {
 
 // ANCHOR: express
 /// The hub's way to a WebSocket member when nothing is queued for it: a write that
-/// never waits. A busy connection (its reader or the timer holds it) gets the message
+/// never waits. A busy connection (its reader or the timer holds it) gets the messages
 /// queued instead; a full socket keeps the rest for the write pump to finish.
 struct Express(Sender);
 
 impl Direct for Express {
-    fn try_deliver(&self, text: &Text) -> Attempt {
-        match self.0.try_send(Message::Text(text.clone())) {
+    fn try_deliver(&self, texts: &[Text]) -> Attempt {
+        let messages = texts.iter().cloned().map(Message::Text);
+        match self.0.try_send_all(messages) {
             TrySend::Sent => Attempt::Delivered,
             TrySend::Pending => Attempt::Started,
             TrySend::Busy => Attempt::Busy,

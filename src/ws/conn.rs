@@ -32,6 +32,10 @@ const DECODE_CHUNK: usize = 512;
 /// How soon the timer tries again when a ping finds the connection busy writing.
 const PING_RETRY: Duration = Duration::from_millis(50);
 
+/// Bytes of frames `try_send_all` gathers before it writes them (it writes them all at
+/// the end in any case); far more than a batch of chat messages holds.
+const BATCH_BUFFER: usize = 1 << 20;
+
 /// The shortest ping period honoured: a zero would keep the timer thread spinning.
 const MIN_PING_EVERY: Duration = Duration::from_millis(10);
 
@@ -353,9 +357,15 @@ impl Sender {
     /// `MSG_DONTWAIT`: what does not fit in the socket stays in the connection
     /// ([`TrySend::Pending`]) and goes out with the next send or [`Sender::flush`].
     pub fn try_send(&self, message: Message) -> TrySend {
-        self.shared.try_send(message)
+        self.shared.try_send([message])
     }
     // ANCHOR_END: try_send
+
+    /// Like [`Sender::try_send`] for several messages, each its own frame, written with
+    /// one system call: how a room's hub catches up when it has fallen behind.
+    pub fn try_send_all(&self, messages: impl IntoIterator<Item = Message>) -> TrySend {
+        self.shared.try_send(messages)
+    }
 
     /// Writes out what an earlier [`Sender::try_send`] left pending, waiting at most the
     /// write wait (a peer that does not read within it is dropped).
@@ -417,7 +427,7 @@ impl Shared {
     }
     // ANCHOR_END: send
 
-    fn try_send(&self, message: Message) -> TrySend {
+    fn try_send(&self, messages: impl IntoIterator<Item = Message>) -> TrySend {
         let mut protocol = match self.protocol.try_lock() {
             Ok(protocol) => protocol,
             Err(TryLockError::WouldBlock) => return TrySend::Busy,
@@ -427,10 +437,25 @@ impl Shared {
             return TrySend::Closed;
         }
         let mut feed = Feed::writing(&self.socket, WriteMode::DontWait);
-        let sent = protocol
+        // The frames gather in tungstenite's buffer and go out in one write at the flush;
+        // the usual setting (write each frame at once) is restored before the lock goes.
+        protocol
             .ctx
-            .write(&mut feed, message)
-            .and_then(|()| protocol.ctx.flush(&mut feed));
+            .set_config(|c| c.write_buffer_size = BATCH_BUFFER);
+        let mut sent = Ok(());
+        for message in messages {
+            // After a WouldBlock every frame is still buffered: keep buffering the rest.
+            match protocol.ctx.write(&mut feed, message) {
+                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    sent = Err(e);
+                    break;
+                }
+                Ok(()) => {}
+            }
+        }
+        let sent = sent.and_then(|()| protocol.ctx.flush(&mut feed));
+        protocol.ctx.set_config(|c| c.write_buffer_size = 0);
         match sent {
             Ok(()) => TrySend::Sent,
             // tungstenite keeps the unwritten rest of the frame for the next write.
