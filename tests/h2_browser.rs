@@ -27,18 +27,6 @@ fn noting(seen: &Seen, handler: impl Handler) -> impl Handler {
     }
 }
 
-/// The `(id, number)` of every `<li data-id="ID">NUMBER</li>` in the page, top to bottom.
-fn rendered_primes(dom: &str) -> Vec<(u64, u64)> {
-    dom.split("<li data-id=\"")
-        .skip(1)
-        .filter_map(|item| {
-            let (id, rest) = item.split_once("\">")?;
-            let (number, _) = rest.split_once("</li>")?;
-            Some((id.parse().ok()?, number.parse().ok()?))
-        })
-        .collect()
-}
-
 #[test]
 fn chromium_renders_the_primes_over_h2() {
     let seen = Seen::default();

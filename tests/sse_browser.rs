@@ -9,18 +9,6 @@ mod sse_server;
 use common::*;
 use sse_server::{Pace, routes};
 
-/// The `(id, number)` of every `<li data-id="ID">NUMBER</li>` in the page, top to bottom.
-fn rendered_primes(dom: &str) -> Vec<(u64, u64)> {
-    dom.split("<li data-id=\"")
-        .skip(1)
-        .filter_map(|item| {
-            let (id, rest) = item.split_once("\">")?;
-            let (number, _) = rest.split_once("</li>")?;
-            Some((id.parse().ok()?, number.parse().ok()?))
-        })
-        .collect()
-}
-
 #[test]
 fn chromium_renders_the_primes_newest_first_then_stops() {
     let server = serve(routes(Pace {

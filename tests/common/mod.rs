@@ -405,3 +405,15 @@ pub fn python_with(module: &str) -> Option<PathBuf> {
     }
     Some(python)
 }
+
+/// The `(id, number)` of every `<li data-id="ID">NUMBER</li>` in the prime page, top to bottom.
+pub fn rendered_primes(dom: &str) -> Vec<(u64, u64)> {
+    dom.split("<li data-id=\"")
+        .skip(1)
+        .filter_map(|item| {
+            let (id, rest) = item.split_once("\">")?;
+            let (number, _) = rest.split_once("</li>")?;
+            Some((id.parse().ok()?, number.parse().ok()?))
+        })
+        .collect()
+}
