@@ -2,11 +2,14 @@
 //!
 //! `cargo bench --bench h2load` starts the real server in this process, over TLS with a
 //! development CA made in a temp directory, offering ALPN `h2` and `http/1.1`, and serving
-//! one small fixed response. It then runs `h2load` (Debian: `apt-get install
+//! one small fixed response, twice: at `/` from an [`Immediate`] handler, which HTTP/2 runs
+//! on the connection's own thread, and at `/threaded` from the same handler run by the
+//! connection's handler threads. It then runs `h2load` (Debian: `apt-get install
 //! nghttp2-client`) a few rounds for each case and prints the median requests per second:
 //!
 //! - h2 with 10 connections and 10 streams in flight on each (`-c 10 -m 10`);
 //! - h2 with 100 streams in flight on each (`-c 10 -m 100`), our MAX_CONCURRENT_STREAMS;
+//! - both again at `/threaded`;
 //! - HTTP/1.1 over the same 10 connections (`--h1 -c 10`), one request at a time each.
 //!
 //! Nothing is asserted about speed: the figures depend on the machine. For scale on a
@@ -21,34 +24,52 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rwh::http::{Request, Response, Router, Running, Server};
+use rwh::http::{Immediate, Request, Response, Router, Running, Server};
 use rwh::tls::{ALPN_H2, ALPN_HTTP11, DevCa};
 
 /// The response every request gets: small, so that the protocol's cost is what we measure.
 const BODY: &[u8] = b"hello from rwh\n";
 
-/// One load pattern: what the table calls it and h2load's options for it.
+/// One load pattern: what the table calls it, the path it asks for, h2load's options.
 struct Case {
     /// What `RWH_BENCH_ONLY` picks it by.
     key: &'static str,
     name: &'static str,
+    /// `/` is answered on the connection's own thread ([`Immediate`]), `/threaded` by
+    /// the connection's handler threads.
+    path: &'static str,
     args: &'static [&'static str],
 }
 
-const CASES: [Case; 3] = [
+const CASES: [Case; 5] = [
     Case {
         key: "h2-m10",
-        name: "h2       -c 10 -m 10",
+        name: "h2 -c 10 -m 10",
+        path: "/",
         args: &["-c", "10", "-m", "10"],
     },
     Case {
         key: "h2-m100",
-        name: "h2       -c 10 -m 100",
+        name: "h2 -c 10 -m 100",
+        path: "/",
+        args: &["-c", "10", "-m", "100"],
+    },
+    Case {
+        key: "h2-m10-threaded",
+        name: "h2 -c 10 -m 10, threaded",
+        path: "/threaded",
+        args: &["-c", "10", "-m", "10"],
+    },
+    Case {
+        key: "h2-m100-threaded",
+        name: "h2 -c 10 -m 100, threaded",
+        path: "/threaded",
         args: &["-c", "10", "-m", "100"],
     },
     Case {
         key: "h1",
-        name: "h1       -c 10",
+        name: "h1 -c 10",
+        path: "/",
         args: &["--h1", "-c", "10"],
     },
 ];
@@ -62,31 +83,35 @@ fn main() {
     let seconds = env_number("RWH_BENCH_SECONDS", 4).max(1);
     let cert_dir = TempDir::new();
     let server = start_server(&cert_dir.0);
-    let url = format!("{}/", server.url());
-    println!("h2load against {url}: {rounds} rounds of {seconds} s per case (median, min, max)");
+    let base = server.url();
+    println!("h2load against {base}: {rounds} rounds of {seconds} s per case (median, min, max)");
 
     let mut medians = Vec::new();
     let only = std::env::var("RWH_BENCH_ONLY").ok();
     let chosen = |case: &&Case| only.as_deref().is_none_or(|key| key == case.key);
     for case in CASES.iter().filter(chosen) {
         let mut rates: Vec<f64> = (0..rounds)
-            .filter_map(|_| run_h2load(case, seconds, &url))
+            .filter_map(|_| run_h2load(case, seconds, &format!("{base}{}", case.path)))
             .collect();
         rates.sort_by(f64::total_cmp);
         match rates.as_slice() {
-            [] => println!("{:<22} no successful round", case.name),
+            [] => println!("{:<26} no successful round", case.name),
             [min, .., max] | [min @ max] => {
                 let median = rates[rates.len() / 2];
                 println!(
-                    "{:<22} {median:>10.0} req/s   ({min:.0} .. {max:.0})",
+                    "{:<26} {median:>10.0} req/s   ({min:.0} .. {max:.0})",
                     case.name
                 );
-                medians.push((case.name, median));
+                medians.push((case.key, median));
             }
         }
     }
-    if let [(_, h2), _, (_, h1)] = medians.as_slice() {
+    let median_of = |key| medians.iter().find(|(k, _)| *k == key).map(|(_, m)| *m);
+    if let (Some(h2), Some(h1)) = (median_of("h2-m10"), median_of("h1")) {
         println!("h2 -m 10 / h1: {:.2}", h2 / h1);
+    }
+    if let (Some(h2), Some(pooled)) = (median_of("h2-m10"), median_of("h2-m10-threaded")) {
+        println!("h2 -m 10, immediate / threaded: {:.2}", h2 / pooled);
     }
 }
 
@@ -94,9 +119,10 @@ fn main() {
 fn start_server(cert_dir: &std::path::Path) -> Running {
     let ca = DevCa::load_or_create(cert_dir).expect("development CA");
     let config = rwh::tls::server_config(&ca, &[ALPN_H2, ALPN_HTTP11]).expect("TLS config");
-    let router = Router::new().get("/", |_: &Request, res: &mut Response| {
-        res.send(200, "text/plain", BODY)
-    });
+    let hello = |_: &Request, res: &mut Response| res.send(200, "text/plain", BODY);
+    let router = Router::new()
+        .get("/", Immediate(hello))
+        .get("/threaded", hello);
     Server::bind_tls("127.0.0.1:0", config)
         .expect("bind")
         .spawn(router)

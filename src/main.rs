@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::Parser;
-use rwh::http::{Request, Response, Router, Server};
+use rwh::http::{Immediate, Request, Response, Router, Server};
 use rwh::room::{RoomConfig, Rooms};
 use rwh::tls;
 use rwh::ws::{Config, Heartbeat, Upgrader};
@@ -70,14 +70,17 @@ fn echo_upgrader() -> Upgrader {
 /// Every demo; each port gets its own copy, and both share one set of rooms. (The
 /// WebSocket needs the plain HTTP port: over TLS the upgrade answers 501 until `wss://`
 /// is supported; the room page there listens with SSE and sends with POST instead.)
+///
+/// The pages are [`Immediate`]: they come from memory, so HTTP/2 answers them on the
+/// connection's own thread. The streams and upgrades wait, and get threads of their own.
 fn routes(pace: sse_server::Pace, rooms: &Rooms, http: SocketAddr, https: SocketAddr) -> Router {
     let router = Router::new()
-        .get("/", index(http, https))
-        .get("/primes", sse_server::handler_html)
+        .get("/", Immediate(index(http, https)))
+        .get("/primes", Immediate(sse_server::handler_html))
         .get("/prime", sse_server::handler_prime_sse(pace))
-        .get("/ws-echo", ws_echo::handler_page)
+        .get("/ws-echo", Immediate(ws_echo::handler_page))
         .get("/echo", ws_echo::handler_echo(echo_upgrader()))
-        .get("/lobby", chat::handler_lobby);
+        .get("/lobby", Immediate(chat::handler_lobby));
     chat::room_routes(router, rooms, echo_upgrader())
 }
 

@@ -31,7 +31,7 @@ pub(crate) use input::is_timeout;
 pub use request::{Request, Version};
 pub(crate) use response::{BodySize, Wire, has_body};
 pub use response::{Hijacked, Response};
-pub use router::{Handler, Router};
+pub use router::{Handler, Immediate, Router};
 pub(crate) use server::Service;
 pub use server::{CONNECTION_STACK, Limits, Running, Server};
 pub(crate) use slots::Slots;

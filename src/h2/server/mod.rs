@@ -6,6 +6,7 @@
 //! response through [`wire`]. They share one lock ([`state`]), so one slow stream never
 //! holds up the others: a handler waiting for flow-control credit sleeps without the lock.
 
+mod immediate;
 mod pool;
 mod reader;
 mod state;

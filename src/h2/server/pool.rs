@@ -27,14 +27,25 @@ use super::MAX_CONCURRENT_STREAMS;
 use super::state::Conn;
 use super::wire::StreamWire;
 use crate::h2::frame::ErrorCode;
-use crate::http::{CONNECTION_STACK, Handled, Request, Router, Slots, handle};
+use crate::http::{CONNECTION_STACK, Handled, Request, Router, Slots, Wire, handle};
 
-/// A complete request and the stream to answer it on.
-pub(crate) struct Job {
-    /// The stream the request came on, half-closed by the client.
-    pub(crate) stream: u32,
-    /// The request, body included.
-    pub(crate) request: Request,
+/// Work for a handler thread.
+pub(crate) enum Job {
+    /// A complete request to answer.
+    Answer {
+        /// The stream the request came on, half-closed by the client.
+        stream: u32,
+        /// The request, body included.
+        request: Request,
+    },
+    /// The end of a response that the reader started and the peer's windows held up:
+    /// sending it may mean waiting for credit, which the reader must never do.
+    Rest {
+        /// The stream's write side, with the head and part of the body sent.
+        wire: StreamWire,
+        /// The body bytes still to send.
+        body: Vec<u8>,
+    },
 }
 
 /// What every handler thread of the connection shares.
@@ -137,29 +148,44 @@ impl Shared {
         }
     }
 
+    fn answer(&self, job: Job) {
+        match job {
+            Job::Answer { stream, request } => self.run_handler(stream, request),
+            Job::Rest { mut wire, body } => {
+                let sent = wire.send_body(&body).and_then(|()| wire.finish());
+                let _ = wire.flush();
+                let outcome = sent.map(|()| Handled::Complete);
+                reset_unless_ended(&self.conn, wire.stream(), outcome, wire.ended());
+            }
+        }
+    }
+
     /// Runs the handler for one request on its stream.
-    fn answer(
-        &self,
-        Job {
-            stream,
-            mut request,
-        }: Job,
-    ) {
+    fn run_handler(&self, stream: u32, mut request: Request) {
         if !self.conn.lock().is_open(stream) {
             return; // reset by the client while it waited in the queue
         }
         let head_only = request.method == "HEAD";
         let mut wire = StreamWire::new(self.conn.clone(), stream, head_only);
         let outcome = handle(&self.router, &mut request, &mut wire);
-        let code = match outcome {
-            Ok(Handled::Complete | Handled::Replaced) if wire.ended() => None,
-            Ok(Handled::Broken) => Some(ErrorCode::InternalError),
-            _ => Some(ErrorCode::Cancel),
-        };
-        if let Some(code) = code {
-            let _ = self.conn.lock().reset_if_open(stream, code);
-        }
+        reset_unless_ended(&self.conn, stream, outcome, wire.ended());
     }
+}
+
+/// Resets `stream` unless its response was sent in full: INTERNAL_ERROR if the handler
+/// failed midway, CANCEL if the peer or the connection went away.
+pub(crate) fn reset_unless_ended(
+    conn: &Conn,
+    stream: u32,
+    outcome: std::io::Result<Handled>,
+    ended: bool,
+) {
+    let code = match outcome {
+        Ok(Handled::Complete | Handled::Replaced) if ended => return,
+        Ok(Handled::Broken) => ErrorCode::InternalError,
+        _ => ErrorCode::Cancel,
+    };
+    let _ = conn.lock().reset_if_open(stream, code);
 }
 
 /// Takes one from `idle` if it is above zero: claims a thread that is waiting for a job.

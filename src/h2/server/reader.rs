@@ -8,6 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::immediate;
 use super::pool::{Job, Pool};
 use super::state::Conn;
 use super::wire::{StreamWire, send_continue};
@@ -21,7 +22,7 @@ use crate::h2::frame::{
 };
 use crate::h2::guard::RateLimit;
 use crate::h2::hpack::{Decoder, HpackError};
-use crate::http::{Limits, Request, Service};
+use crate::http::{Limits, Request, Router, Service};
 
 /// Why the connection stops: a GOAWAY to send, or a peer already gone.
 pub(crate) enum Stop {
@@ -65,6 +66,7 @@ pub(crate) struct Reader {
     pub(crate) socket: TcpStream,
     pub(crate) peer: Option<SocketAddr>,
     limits: Arc<Limits>,
+    router: Arc<Router>,
     decoder: Decoder,
     plain: Vec<u8>,
     pending: Option<Pending>,
@@ -89,6 +91,7 @@ impl Reader {
             peer: socket.peer_addr().ok(),
             socket,
             limits: service.limits.clone(),
+            router: service.router.clone(),
             decoder: Decoder::new(crate::h2::hpack::DEFAULT_TABLE_SIZE),
             plain: Vec::new(),
             pending: None,
@@ -649,14 +652,30 @@ impl Reader {
         self.conn.lock().queue_frame(&refused).map_err(gone)
     }
 
-    /// Hands a complete request to a handler thread, or refuses the stream if none can take it.
+    /// Answers a complete request here if its route is [`Immediate`](crate::http::Immediate),
+    /// or else hands it to a handler thread; refuses the stream if none can take it.
     fn dispatch(&mut self, stream: u32, request: Request) -> Result<(), FrameError> {
         self.conn.lock().close_remote(stream);
-        if !self.pool.submit(Job { stream, request }) {
-            self.conn.lock().forget(stream);
-            return self.refuse_stream(stream);
+        let job = match self.router.is_immediate(&request) {
+            true => match immediate::answer(&self.conn, &self.router, stream, request) {
+                Some(rest) => rest,
+                None => return Ok(()),
+            },
+            false => Job::Answer { stream, request },
+        };
+        let started = matches!(job, Job::Rest { .. });
+        match self.pool.submit(job) {
+            true => Ok(()),
+            // The head is out already: all we can do is cut the response short.
+            false if started => {
+                let mut state = self.conn.lock();
+                state.reset(stream, ErrorCode::InternalError).map_err(gone)
+            }
+            false => {
+                self.conn.lock().forget(stream);
+                self.refuse_stream(stream)
+            }
         }
-        Ok(())
     }
 }
 

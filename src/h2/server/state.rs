@@ -115,10 +115,8 @@ impl Conn {
     ) -> io::Result<(MutexGuard<'a, State>, usize)> {
         let deadline = Instant::now() + self.window_wait;
         loop {
-            let open = state.stream(stream)?.send_window.min(state.send_window);
+            let open = state.open_window(stream)?;
             if open > 0 {
-                let open = usize::try_from(open).unwrap_or(usize::MAX);
-                let open = open.min(state.peer.max_frame_size as usize);
                 return Ok((state, open));
             }
             // What we queued must reach the peer before it can give us more credit.
@@ -306,6 +304,13 @@ impl State {
             true => self.reset(id, code),
             false => Ok(()),
         }
+    }
+
+    /// How many DATA bytes `stream` may send now, in one frame: 0 while a window is shut.
+    pub(crate) fn open_window(&self, stream: u32) -> io::Result<usize> {
+        let open = self.stream(stream)?.send_window.min(self.send_window);
+        let open = usize::try_from(open).unwrap_or(0);
+        Ok(open.min(self.peer.max_frame_size as usize))
     }
 
     /// Takes `n` bytes out of the connection's and the stream's send windows.

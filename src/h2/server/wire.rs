@@ -7,7 +7,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::state::Conn;
+use super::state::{Conn, State};
 use crate::h2::fields::response_fields;
 use crate::http::{BodySize, Headers, Hijacked, Wire, has_body};
 
@@ -42,6 +42,46 @@ impl StreamWire {
             left: None,
             ended: false,
         }
+    }
+
+    /// Queues as much of `data` as the send windows admit now, without waiting for more
+    /// credit; returns how many bytes that was (all of them for a HEAD request).
+    pub(crate) fn send_now(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.head_only || self.ended {
+            return Ok(data.len());
+        }
+        let conn = Arc::clone(&self.conn); // the guard must not borrow `self`
+        let mut state = conn.lock();
+        let mut sent = 0;
+        while sent < data.len() {
+            let open = state.open_window(self.stream)?;
+            if open == 0 {
+                break;
+            }
+            let n = open.min(data.len() - sent);
+            self.queue_data(&mut state, &data[sent..sent + n])?;
+            sent += n;
+        }
+        Ok(sent)
+    }
+
+    /// Queues one DATA frame within the windows, with END_STREAM if it is the last.
+    fn queue_data(&mut self, state: &mut State, data: &[u8]) -> io::Result<()> {
+        let left = self.left.map(|left| left.saturating_sub(data.len()));
+        let end = left == Some(0);
+        state.queue_data(self.stream, data, end)?;
+        state.consume_window(self.stream, data.len());
+        if end {
+            state.close_local(self.stream);
+            self.ended = true;
+        }
+        self.left = left;
+        Ok(())
+    }
+
+    /// The stream this writes on.
+    pub(crate) fn stream(&self) -> u32 {
+        self.stream
     }
 
     /// True once END_STREAM has gone out.
@@ -83,19 +123,11 @@ impl Wire for StreamWire {
         if self.head_only || self.ended {
             return Ok(());
         }
+        let conn = Arc::clone(&self.conn); // the guard must not borrow `self`
         while !data.is_empty() {
-            let state = self.conn.lock();
-            let (mut state, open) = self.conn.wait_for_window(state, self.stream)?;
+            let (mut state, open) = conn.wait_for_window(conn.lock(), self.stream)?;
             let n = open.min(data.len());
-            let left = self.left.map(|left| left.saturating_sub(n));
-            let end = left == Some(0);
-            state.queue_data(self.stream, &data[..n], end)?;
-            state.consume_window(self.stream, n);
-            if end {
-                state.close_local(self.stream);
-                self.ended = true;
-            }
-            self.left = left;
+            self.queue_data(&mut state, &data[..n])?;
             data = &data[n..];
         }
         Ok(())
