@@ -1,6 +1,12 @@
 //! The connection's own thread: it reads frames and acts on them, and hands each complete
 //! request to the connection's handler threads ([`Pool`]). It blocks in `read` without the
 //! lock, and takes the lock only to feed in what it read and to answer (design §3).
+//!
+//! This file holds the connection's side: the read loop, its timeouts, and the frames
+//! that concern the whole connection. How HEADERS, CONTINUATION and DATA frames become
+//! requests, and where a complete request goes, is in [`requests`].
+
+mod requests;
 
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -8,21 +14,17 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::immediate;
-use super::pool::{Job, Pool};
+use super::pool::Pool;
 use super::state::Conn;
-use super::wire::{StreamWire, send_continue};
-use super::{
-    FLOOD_WINDOW, LINGER, MAX_CONCURRENT_STREAMS, MAX_CONTROL_FRAMES, MAX_HEADER_BLOCK, MAX_RESETS,
-};
-use crate::h2::fields::request_from_fields;
+use super::{FLOOD_WINDOW, LINGER, MAX_CONCURRENT_STREAMS, MAX_CONTROL_FRAMES, MAX_RESETS};
 use crate::h2::frame::{
     self, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Frame, FrameError, PREFACE,
     Setting,
 };
 use crate::h2::guard::RateLimit;
-use crate::h2::hpack::{Decoder, HpackError};
-use crate::http::{Limits, Request, Router, Service};
+use crate::h2::hpack::Decoder;
+use crate::http::{Limits, Router, Service};
+use requests::{Incoming, Pending};
 
 /// Why the connection stops: a GOAWAY to send, or a peer already gone.
 pub(crate) enum Stop {
@@ -42,22 +44,6 @@ impl From<io::Error> for Stop {
     fn from(_: io::Error) -> Self {
         Stop::Gone
     }
-}
-
-/// A header block waiting for its CONTINUATION frames.
-struct Pending {
-    stream: u32,
-    block: Vec<u8>,
-    end_stream: bool,
-}
-
-/// A request whose body is still arriving.
-struct Incoming {
-    request: Request,
-    /// What the peer may still send on this stream before we open the window again.
-    window: i64,
-    /// When the request last made progress: its HEADERS, or its latest DATA.
-    since: Instant,
 }
 
 /// The reader's own state: nothing here is shared with handler threads.
@@ -375,226 +361,6 @@ impl Reader {
         }
     }
 
-    fn on_headers(
-        &mut self,
-        stream: u32,
-        block: Vec<u8>,
-        end_stream: bool,
-        end_headers: bool,
-    ) -> Result<(), FrameError> {
-        if stream.is_multiple_of(2) {
-            return Err(FrameError::connection(
-                ErrorCode::ProtocolError,
-                "client stream ids are odd",
-            ));
-        }
-        let pending = Pending {
-            stream,
-            block,
-            end_stream,
-        };
-        if end_headers {
-            return self.on_header_block(pending);
-        }
-        self.pending = Some(pending);
-        Ok(())
-    }
-
-    fn on_continuation(
-        &mut self,
-        stream: u32,
-        block: Vec<u8>,
-        end_headers: bool,
-    ) -> Result<(), FrameError> {
-        let Some(mut pending) = self.pending.take().filter(|p| p.stream == stream) else {
-            return Err(FrameError::connection(
-                ErrorCode::ProtocolError,
-                "CONTINUATION without HEADERS",
-            ));
-        };
-        pending.block.extend_from_slice(&block);
-        if pending.block.len() > MAX_HEADER_BLOCK {
-            // The 2024 CONTINUATION flood: a header block that never ends.
-            return Err(FrameError::connection(
-                ErrorCode::EnhanceYourCalm,
-                "header block too large",
-            ));
-        }
-        if end_headers {
-            return self.on_header_block(pending);
-        }
-        self.pending = Some(pending);
-        Ok(())
-    }
-
-    /// A complete header block: a new request, or the trailers of one.
-    fn on_header_block(&mut self, block: Pending) -> Result<(), FrameError> {
-        let Pending {
-            stream,
-            block,
-            end_stream,
-        } = block;
-        let decoded = self.decoder.decode(&block, self.limits.max_head);
-        let fields = decoded.iter().flatten();
-        crate::h2::log::fields("server", "decoded", fields.map(|(n, v)| (&n[..], &v[..])));
-        if self.incoming.contains_key(&stream) {
-            return self.on_trailers(stream, end_stream, decoded);
-        }
-        if stream <= self.last_stream {
-            return match self.conn.lock().is_open(stream) {
-                true => Err(FrameError::stream(
-                    stream,
-                    ErrorCode::StreamClosed,
-                    "HEADERS after END_STREAM",
-                )),
-                false => Err(FrameError::connection(
-                    ErrorCode::StreamClosed,
-                    "HEADERS on a closed stream",
-                )),
-            };
-        }
-        self.last_stream = stream;
-        let fields = match decoded {
-            Ok(fields) => fields,
-            Err(HpackError::HeaderListTooLarge) => return self.refuse(stream, 431),
-            Err(_) => {
-                return Err(FrameError::connection(
-                    ErrorCode::CompressionError,
-                    "bad HPACK block",
-                ));
-            }
-        };
-        let (open, stopping) = {
-            let state = self.conn.lock();
-            (state.open_streams(), state.stopping())
-        };
-        if self.draining || stopping || open >= MAX_CONCURRENT_STREAMS as usize {
-            return self.refuse_stream(stream);
-        }
-        let mut request = request_from_fields(fields)
-            .map_err(|why| FrameError::stream(stream, ErrorCode::ProtocolError, why))?;
-        request.peer = self.peer;
-        self.conn.lock().open(stream);
-        if end_stream {
-            return self.dispatch(stream, request);
-        }
-        if request.headers.has_token("expect", "100-continue") {
-            send_continue(&self.conn, stream).map_err(gone)?;
-        }
-        let incoming = Incoming {
-            request,
-            window: i64::from(DEFAULT_WINDOW_SIZE),
-            since: Instant::now(),
-        };
-        self.incoming.insert(stream, incoming);
-        Ok(())
-    }
-
-    fn on_trailers(
-        &mut self,
-        stream: u32,
-        end_stream: bool,
-        decoded: Result<crate::h2::hpack::HeaderList, HpackError>,
-    ) -> Result<(), FrameError> {
-        if decoded.is_err() {
-            return Err(FrameError::connection(
-                ErrorCode::CompressionError,
-                "bad HPACK block",
-            ));
-        }
-        if !end_stream {
-            return Err(FrameError::stream(
-                stream,
-                ErrorCode::ProtocolError,
-                "trailers without END_STREAM",
-            ));
-        }
-        self.end_of_request(stream)
-    }
-
-    fn on_data(
-        &mut self,
-        stream: u32,
-        data: Vec<u8>,
-        end_stream: bool,
-        flow_len: u32,
-    ) -> Result<(), FrameError> {
-        // ANCHOR: credit
-        self.recv_window -= i64::from(flow_len);
-        if self.recv_window < 0 {
-            return Err(FrameError::connection(
-                ErrorCode::FlowControlError,
-                "DATA beyond the connection window",
-            ));
-        }
-        if flow_len > 0 {
-            // We take every byte in at once, so the connection's credit goes straight back.
-            self.recv_window += i64::from(flow_len);
-            let update = Frame::WindowUpdate {
-                stream: 0,
-                increment: flow_len,
-            };
-            self.conn.lock().queue_frame(&update).map_err(gone)?;
-        }
-        // ANCHOR_END: credit
-        let Some(incoming) = self.incoming.get_mut(&stream) else {
-            return match stream > self.last_stream {
-                true => Err(FrameError::connection(
-                    ErrorCode::ProtocolError,
-                    "DATA on an idle stream",
-                )),
-                false => Err(FrameError::stream(
-                    stream,
-                    ErrorCode::StreamClosed,
-                    "DATA on a closed stream",
-                )),
-            };
-        };
-        incoming.window -= i64::from(flow_len);
-        if incoming.window < 0 {
-            return Err(FrameError::stream(
-                stream,
-                ErrorCode::FlowControlError,
-                "DATA beyond the stream window",
-            ));
-        }
-        incoming.since = Instant::now();
-        incoming.request.body.extend_from_slice(&data);
-        if incoming.request.body.len() > self.limits.max_body {
-            self.incoming.remove(&stream);
-            return self.refuse(stream, 413);
-        }
-        if end_stream {
-            return self.end_of_request(stream);
-        }
-        if flow_len > 0 {
-            incoming.window += i64::from(flow_len);
-            let update = Frame::WindowUpdate {
-                stream,
-                increment: flow_len,
-            };
-            self.conn.lock().queue_frame(&update).map_err(gone)?;
-        }
-        Ok(())
-    }
-
-    fn end_of_request(&mut self, stream: u32) -> Result<(), FrameError> {
-        let Some(Incoming { request, .. }) = self.incoming.remove(&stream) else {
-            return Ok(());
-        };
-        let declared = request
-            .header("content-length")
-            .map(|v| v.trim().parse::<usize>());
-        if declared.is_some_and(|n| n != Ok(request.body.len())) {
-            return Err(FrameError::stream(
-                stream,
-                ErrorCode::ProtocolError,
-                "content-length does not match the body",
-            ));
-        }
-        self.dispatch(stream, request)
-    }
-
     fn on_window_update(&mut self, stream: u32, increment: u32) -> Result<(), FrameError> {
         if stream > self.last_stream {
             return Err(FrameError::connection(
@@ -625,57 +391,6 @@ impl Reader {
         self.conn.lock().forget(stream);
         self.conn.notify();
         Ok(())
-    }
-
-    /// Answers `status` at once and ends the stream (431, 413 and 408 come here).
-    fn refuse(&mut self, stream: u32, status: u16) -> Result<(), FrameError> {
-        let mut state = self.conn.lock();
-        state.open(stream);
-        state.close_remote(stream);
-        drop(state);
-        let mut wire = StreamWire::new(self.conn.clone(), stream, false);
-        let empty = crate::http::Headers::new();
-        crate::http::Wire::send_head(&mut wire, status, &empty, crate::http::BodySize::Known(0))
-            .map_err(gone)?;
-        // The client may still be sending: cancel the rest of its request (§8.1).
-        self.conn
-            .lock()
-            .reset(stream, ErrorCode::NoError)
-            .map_err(gone)
-    }
-
-    fn refuse_stream(&mut self, stream: u32) -> Result<(), FrameError> {
-        let refused = Frame::RstStream {
-            stream,
-            code: ErrorCode::RefusedStream,
-        };
-        self.conn.lock().queue_frame(&refused).map_err(gone)
-    }
-
-    /// Answers a complete request here if its route is [`Immediate`](crate::http::Immediate),
-    /// or else hands it to a handler thread; refuses the stream if none can take it.
-    fn dispatch(&mut self, stream: u32, request: Request) -> Result<(), FrameError> {
-        self.conn.lock().close_remote(stream);
-        let job = match self.router.is_immediate(&request) {
-            true => match immediate::answer(&self.conn, &self.router, stream, request) {
-                Some(rest) => rest,
-                None => return Ok(()),
-            },
-            false => Job::Answer { stream, request },
-        };
-        let started = matches!(job, Job::Rest { .. });
-        match self.pool.submit(job) {
-            true => Ok(()),
-            // The head is out already: all we can do is cut the response short.
-            false if started => {
-                let mut state = self.conn.lock();
-                state.reset(stream, ErrorCode::InternalError).map_err(gone)
-            }
-            false => {
-                self.conn.lock().forget(stream);
-                self.refuse_stream(stream)
-            }
-        }
     }
 }
 
