@@ -390,8 +390,9 @@ pub fn example_program(name: &str) -> Option<PathBuf> {
     Some(program)
 }
 
-/// A Python 3 that can import `module` (a pip package such as `h2`). `None` (after a
-/// message) when there is none; `REQUIRE_INTEROP=1` makes that a failure.
+/// A Python 3 that can import `module` (from a pip package: `h2`, or `websockets.sync.client`
+/// from `websockets`). `None` (after a message) when there is none; `REQUIRE_INTEROP=1`
+/// makes that a failure.
 pub fn python_with(module: &str) -> Option<PathBuf> {
     let python = interop_tool(&["python3"])?;
     let imports = std::process::Command::new(&python)
@@ -399,7 +400,8 @@ pub fn python_with(module: &str) -> Option<PathBuf> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !imports {
-        let why = format!("the Python package {module} is not installed (pip install {module})");
+        let package = module.split('.').next().unwrap_or(module);
+        let why = format!("the Python package {package} is not installed (pip install {package})");
         missing(&why);
         return None;
     }
