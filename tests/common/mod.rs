@@ -186,6 +186,39 @@ pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// The /proc directories of our threads named with one of `prefixes` (`None` without /proc).
+fn threads(prefixes: &[&str]) -> Option<Vec<PathBuf>> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    let named = |dir: &Path| {
+        let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        prefixes.iter().any(|prefix| name.starts_with(prefix))
+    };
+    Some(
+        tasks
+            .filter_map(|task| Some(task.ok()?.path()))
+            .filter(|dir| named(dir))
+            .collect(),
+    )
+}
+
+/// How many of our threads have a name starting with `prefix`, to watch them come and go.
+pub fn threads_named(prefix: &str) -> Option<usize> {
+    Some(threads(&[prefix])?.len())
+}
+
+/// Context switches so far of our threads named with one of `prefixes`: each wake-up counts.
+pub fn context_switches(prefixes: &[&str]) -> Option<u64> {
+    let switches = |dir: &PathBuf| {
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    Some(threads(prefixes)?.iter().map(switches).sum())
+}
+
 /// A program of this package running in the background; killed when dropped.
 pub struct Program {
     child: std::process::Child,
