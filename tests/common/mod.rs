@@ -423,6 +423,48 @@ pub fn example_program(name: &str) -> Option<PathBuf> {
     Some(program)
 }
 
+/// An example program running as a reader would start it; killed when dropped.
+pub struct Example {
+    child: std::process::Child,
+    /// The URL from its first line of output, `listening on URL`.
+    pub url: String,
+}
+
+impl Example {
+    /// Starts `program` (from [`example_program`]) and reads its first line, `listening on URL`.
+    pub fn start(program: &Path, args: &[&str]) -> Example {
+        use std::io::BufRead;
+        let child = std::process::Command::new(program)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed even if the first line is not what it should be.
+        let mut example = Example {
+            child,
+            url: String::new(),
+        };
+        let mut first = String::new();
+        std::io::BufReader::new(example.child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        example.url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line {first:?}"))
+            .to_owned();
+        example
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A Python 3 that can import `module` (from a pip package: `h2`, or `websockets.sync.client`
 /// from `websockets`). `None` (after a message) when there is none; `REQUIRE_INTEROP=1`
 /// makes that a failure.
