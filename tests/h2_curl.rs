@@ -148,7 +148,7 @@ fn curl_gets_http11_from_a_companion_with_http2_off() {
     let on = Program::companion(&["--addr", "127.0.0.1:0"]);
     let off = Program::companion_env(&["--addr", "127.0.0.1:0"], &[("GODEBUG", "http2server=0")]);
     for (program, expected) in [(&on, &b"2"[..]), (&off, &b"1.1"[..])] {
-        let ca = program.cert_dir.path().join("ca.pem");
+        let ca = program.ca_pem();
         let args = [
             "--http2",
             "--cacert",

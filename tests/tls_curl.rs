@@ -109,7 +109,7 @@ fn curl_trusts_the_companion_with_the_ca_it_logs() {
         return;
     };
     let program = Program::companion(&["--addr", "127.0.0.1:0"]);
-    let ca = program.cert_dir.path().join("ca.pem");
+    let ca = program.ca_pem();
     let page = stdout(&curl(
         &tool,
         &["--cacert", ca.to_str().unwrap(), &program.tls_url],

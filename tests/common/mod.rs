@@ -89,7 +89,7 @@ pub fn serve_h2_tls(router: Router) -> TlsServer {
 }
 
 /// Starts `router` over TLS on 127.0.0.1 port 0, offering the `alpn` protocols.
-pub fn serve_tls_offering(router: Router, limits: Limits, alpn: &[&[u8]]) -> TlsServer {
+fn serve_tls_offering(router: Router, limits: Limits, alpn: &[&[u8]]) -> TlsServer {
     let dir = TempDir::new("ca");
     let ca = DevCa::load_or_create(dir.path()).unwrap();
     let config = rwh::tls::server_config(&ca, alpn).unwrap();
@@ -272,6 +272,11 @@ impl Program {
             cert_dir,
             _stdout: stdout,
         }
+    }
+
+    /// Its CA certificate, the `ca.pem` it logs: what a client trusts to verify its HTTPS port.
+    pub fn ca_pem(&self) -> PathBuf {
+        self.cert_dir.path().join("ca.pem")
     }
 }
 
