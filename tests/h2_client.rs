@@ -135,15 +135,6 @@ fn run_example(program: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .unwrap()
 }
 
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[test]
 fn the_example_prints_the_version_and_obeys_godebug() {
     let Some(example) = example_program("ch09_1_protocol_version") else {

@@ -4,9 +4,11 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use rwh::h2::client::Connection;
 use rwh::http::{Limits, Router, Running, Server};
 use rwh::tls::{ALPN_H2, ALPN_HTTP11, DevCa, Trust};
 
@@ -118,6 +120,11 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
     stream.set_read_timeout(Some(READ_WAIT)).unwrap();
     stream.set_nodelay(true).unwrap();
     stream
+}
+
+/// An HTTP/2 client, past the handshake with our `settings`, on an h2c connection to `server`.
+pub fn dial(server: &Running, settings: &[(u16, u32)]) -> Connection<TcpStream> {
+    Connection::handshake(connect(server.addr()), settings).unwrap()
 }
 
 /// Sends `bytes` and reads until the server closes the connection.
@@ -300,6 +307,30 @@ pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
         missing(&format!("{} is not installed", names.join(" or ")));
     }
     found
+}
+
+/// Runs `curl` (from [`interop_tool`]) quietly with `args`, bounded by `--max-time 10`.
+pub fn curl(tool: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(tool)
+        .args(["-sS", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The standard output of a program that must have succeeded; if not, its stderr says why.
+pub fn stdout_bytes(output: &Output) -> Vec<u8> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout.clone()
+}
+
+/// [`stdout_bytes`] as text, for the checks that need not be byte for byte.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&stdout_bytes(output)).into_owned()
 }
 
 /// Says why an interop test is skipped; fails instead when `REQUIRE_INTEROP=1`.
