@@ -65,7 +65,7 @@ fn the_companion_index_shows_h2_and_http11_with_http2_off() {
     let on = Program::companion(&["--addr", "127.0.0.1:0"]);
     let off = Program::companion_env(&["--addr", "127.0.0.1:0"], &[("GODEBUG", "http2server=0")]);
     for (program, protocol) in [(&on, "h2"), (&off, "http/1.1")] {
-        let ca = program.cert_dir.path().join("ca.pem");
+        let ca = program.ca_pem();
         let Some(dom) = chromium_dom_trusting(&format!("{}/", program.tls_url), 2_000, &ca) else {
             return;
         };

@@ -14,7 +14,6 @@ use std::process::{Command, Output};
 use common::*;
 use rwh::client::{FetchOptions, Fetched, fetch, get};
 use rwh::http::{Request, Response, Router};
-use rwh::tls::ALPN_HTTP11;
 use sse_server::Pace;
 
 fn router() -> Router {
@@ -89,7 +88,7 @@ fn fetch_reads_the_prime_stream_over_h2() {
 
 #[test]
 fn fetch_falls_back_to_http11_when_the_server_offers_only_that() {
-    let server = serve_tls_offering(router(), Default::default(), &[ALPN_HTTP11]);
+    let server = serve_tls(router()); // ALPN: http/1.1 only
     let page = get(&format!("{}/version", server.url()), &options(&server)).unwrap();
     assert_eq!((page.proto, page.status), ("HTTP/1.1", 200));
     assert_eq!(page.body, b"HTTP/1.1");
@@ -134,15 +133,6 @@ fn run_example(program: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .envs(env.iter().copied())
         .output()
         .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]
@@ -194,7 +184,7 @@ fn a_server_with_http2_off_answers_in_http11() {
     };
     let companion =
         Program::companion_env(&["--addr", "127.0.0.1:0"], &[("GODEBUG", "http2server=0")]);
-    let ca = companion.cert_dir.path().join("ca.pem");
+    let ca = companion.ca_pem();
     let url = format!("{}/", companion.tls_url);
     let args = ["--url", &url, "--cacert", ca.to_str().unwrap()];
     assert_eq!(
@@ -218,7 +208,7 @@ fn the_frame_log_shows_each_frame_and_at_trace_the_fields() {
         return;
     };
     let companion = Program::companion(&["--addr", "127.0.0.1:0"]);
-    let ca = companion.cert_dir.path().join("ca.pem");
+    let ca = companion.ca_pem();
     let url = format!("{}/", companion.tls_url);
     let args = ["--url", &url, "--cacert", ca.to_str().unwrap()];
     let debug = run_example(&example, &args, &[("RUST_LOG", "rwh::h2::frame=debug")]);

@@ -7,9 +7,6 @@ mod common;
 #[allow(dead_code)]
 mod sse_server;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use common::*;
 use rwh::http::{Request, Response, Router};
 use sse_server::{Pace, routes};
@@ -22,23 +19,6 @@ fn router() -> Router {
     .post("/echo", |req: &Request, res: &mut Response| {
         res.send(200, "application/octet-stream", &req.body)
     })
-}
-
-fn curl(curl: &Path, args: &[&str]) -> Output {
-    Command::new(curl)
-        .args(["-sS", "--max-time", "10"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> Vec<u8> {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout.clone()
 }
 
 const THREE_EVENTS: &str = "id: 1\ndata: {\"id\": 1, \"number\": 2}\n\n\
@@ -55,14 +35,14 @@ fn curl_speaks_h2_over_verified_tls() {
     let ca = ca.to_str().unwrap();
     let url = format!("{}/", server.url());
     let version = ["--http2", "--cacert", ca, "-o", "/dev/null"];
-    let version = stdout(&curl(
+    let version = stdout_bytes(&curl(
         &tool,
         &[&version[..], &["-w", "%{http_version}", &url]].concat(),
     ));
     assert_eq!(version, b"2");
 
     // The head as curl shows it: HTTP/2, lowercase names, no connection-specific fields.
-    let head = stdout(&curl(&tool, &["--http2", "--cacert", ca, "-I", &url]));
+    let head = stdout_bytes(&curl(&tool, &["--http2", "--cacert", ca, "-I", &url]));
     let head = String::from_utf8_lossy(&head);
     assert!(head.starts_with("HTTP/2 200"), "{head}");
     assert!(head.contains("content-type: text/html"), "{head}");
@@ -86,7 +66,7 @@ fn curl_speaks_h2_over_verified_tls() {
             &echo_url,
         ],
     );
-    assert!(stdout(&echo) == body, "the echo differs");
+    assert!(stdout_bytes(&echo) == body, "the echo differs");
 }
 
 #[test]
@@ -97,19 +77,19 @@ fn curl_speaks_h2c_with_prior_knowledge() {
     let server = serve(router());
     let url = format!("{}/", server.url());
     let args = ["--http2-prior-knowledge", "-o", "/dev/null"];
-    let version = stdout(&curl(
+    let version = stdout_bytes(&curl(
         &tool,
         &[&args[..], &["-w", "%{http_version}", &url]].concat(),
     ));
     assert_eq!(version, b"2");
     // Without prior knowledge the same port answers HTTP/1.1.
-    let version = stdout(&curl(
+    let version = stdout_bytes(&curl(
         &tool,
         &["-o", "/dev/null", "-w", "%{http_version}", &url],
     ));
     assert_eq!(version, b"1.1");
     let prime = format!("{}/prime", server.url());
-    let events = stdout(&curl(&tool, &["--http2-prior-knowledge", "-N", &prime]));
+    let events = stdout_bytes(&curl(&tool, &["--http2-prior-knowledge", "-N", &prime]));
     assert_eq!(String::from_utf8_lossy(&events), THREE_EVENTS);
 }
 
@@ -130,7 +110,7 @@ fn curl_reads_the_prime_stream_over_h2_byte_for_byte() {
         ca.to_str().unwrap(),
         &url,
     ];
-    let output = String::from_utf8(stdout(&curl(&tool, &args))).unwrap();
+    let output = String::from_utf8(stdout_bytes(&curl(&tool, &args))).unwrap();
     let (head, body) = output
         .split_once("\r\n\r\n")
         .expect("a head, then the body");
@@ -148,7 +128,7 @@ fn curl_gets_http11_from_a_companion_with_http2_off() {
     let on = Program::companion(&["--addr", "127.0.0.1:0"]);
     let off = Program::companion_env(&["--addr", "127.0.0.1:0"], &[("GODEBUG", "http2server=0")]);
     for (program, expected) in [(&on, &b"2"[..]), (&off, &b"1.1"[..])] {
-        let ca = program.cert_dir.path().join("ca.pem");
+        let ca = program.ca_pem();
         let args = [
             "--http2",
             "--cacert",
@@ -159,6 +139,11 @@ fn curl_gets_http11_from_a_companion_with_http2_off() {
             "%{http_version}",
             &program.tls_url,
         ];
-        assert_eq!(stdout(&curl(&tool, &args)), expected, "{}", program.tls_url);
+        assert_eq!(
+            stdout_bytes(&curl(&tool, &args)),
+            expected,
+            "{}",
+            program.tls_url
+        );
     }
 }

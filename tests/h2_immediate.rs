@@ -38,10 +38,6 @@ fn router() -> Router {
         )
 }
 
-fn dial(server: &rwh::http::Running, settings: &[(u16, u32)]) -> Connection<TcpStream> {
-    Connection::handshake(connect(server.addr()), settings).unwrap()
-}
-
 fn get(client: &mut Connection<TcpStream>, method: &str, path: &str) -> u32 {
     client
         .send_request(method, "http", "localhost", path, &[], b"")

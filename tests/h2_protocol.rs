@@ -47,10 +47,6 @@ fn start(limits: Limits) -> (rwh::http::Running, Connection<TcpStream>) {
     (server, client)
 }
 
-fn dial(server: &rwh::http::Running, settings: &[(u16, u32)]) -> Connection<TcpStream> {
-    Connection::handshake(connect(server.addr()), settings).unwrap()
-}
-
 fn get(client: &mut Connection<TcpStream>, path: &str) -> u32 {
     client
         .send_request("GET", "http", "localhost", path, &[], b"")

@@ -6,35 +6,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use common::*;
 use rwh::http::client::{self, Url};
 use rwh::ws::Message;
-
-/// `target/<profile>/examples/NAME`, next to this test's own `deps` directory.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not built", path.display());
-        None
-    }
-}
-
-/// Kills the child when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn get(url: &str) -> (u16, String, String) {
     let url = Url::parse(url).unwrap();
@@ -62,7 +38,7 @@ fn check_relay(base: &str) {
 
 #[test]
 fn the_chat_example_keeps_the_contracts() {
-    let Some(bin) = example("ch09_4_chat_rooms") else {
+    let Some(bin) = example_program("ch09_4_chat_rooms") else {
         return;
     };
     let help = Command::new(&bin).arg("--help").output().unwrap();
@@ -80,22 +56,8 @@ fn the_chat_example_keeps_the_contracts() {
         assert!(text.contains(flag), "{flag} in --help:\n{text}");
     }
 
-    let mut child = Command::new(&bin)
-        .args(["--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let _running = Running(child);
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line {first:?}"))
-        .to_owned();
+    let example = Example::start(&bin, &["--addr", "127.0.0.1:0"]);
+    let base = &example.url;
     assert!(
         base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
         "{base}"
@@ -112,7 +74,7 @@ fn the_chat_example_keeps_the_contracts() {
         status == 200 && page.contains("new WebSocket"),
         "the room page"
     );
-    check_relay(&base);
+    check_relay(base);
 }
 
 #[test]

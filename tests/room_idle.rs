@@ -6,10 +6,10 @@
 mod common;
 mod room_common;
 
-use std::fs;
 use std::thread;
 use std::time::Duration;
 
+use common::context_switches;
 use room_common::*;
 use rwh::room::RoomConfig;
 use rwh::ws::{Config, Heartbeat, Upgrader};
@@ -19,22 +19,7 @@ const MEMBERS: usize = 20;
 /// Context switches so far of the server's room threads (connections, writers, hubs,
 /// the timer). `None` where /proc is missing.
 fn switches() -> Option<u64> {
-    let mut total = 0;
-    for task in fs::read_dir("/proc/self/task").ok()? {
-        let dir = task.ok()?.path();
-        let name = fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        let ours = ["rwh-conn-", "rwh-room-out", "rwh-hub-", "rwh-ws-timer"];
-        if !ours.iter().any(|prefix| name.starts_with(prefix)) {
-            continue;
-        }
-        let status = fs::read_to_string(dir.join("status")).unwrap_or_default();
-        total += status
-            .lines()
-            .filter(|l| l.contains("ctxt_switches:"))
-            .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
-            .sum::<u64>();
-    }
-    Some(total)
+    context_switches(&["rwh-conn-", "rwh-room-out", "rwh-hub-", "rwh-ws-timer"])
 }
 
 #[test]

@@ -6,31 +6,20 @@ mod common;
 #[allow(dead_code)]
 mod sse_server;
 
-use std::process::Command;
-
 use common::*;
 use sse_server::{Pace, routes};
 
 #[test]
 fn curl_sees_the_events_byte_for_byte() {
-    let Some(curl) = interop_tool(&["curl"]) else {
+    let Some(tool) = interop_tool(&["curl"]) else {
         return;
     };
     let server = serve(routes(Pace {
         interval_ms: 10,
         count: 3,
     }));
-    let output = Command::new(curl)
-        .args(["-sSN", "--max-time", "10", "-D", "-"])
-        .arg(format!("{}/prime", server.url()))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+    let url = format!("{}/prime", server.url());
+    let text = stdout(&curl(&tool, &["-N", "-D", "-", &url])).replace("\r\n", "\n");
     let (head, body) = text.split_once("\n\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
     assert!(

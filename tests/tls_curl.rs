@@ -6,28 +6,8 @@ mod common;
 #[allow(dead_code)]
 mod sse_server;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use common::*;
 use sse_server::{Pace, routes};
-
-fn curl(curl: &Path, args: &[&str]) -> Output {
-    Command::new(curl)
-        .args(["-sS", "--max-time", "10"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 #[test]
 fn curl_verifies_the_server_with_cacert() {
@@ -109,7 +89,7 @@ fn curl_trusts_the_companion_with_the_ca_it_logs() {
         return;
     };
     let program = Program::companion(&["--addr", "127.0.0.1:0"]);
-    let ca = program.cert_dir.path().join("ca.pem");
+    let ca = program.ca_pem();
     let page = stdout(&curl(
         &tool,
         &["--cacert", ca.to_str().unwrap(), &program.tls_url],

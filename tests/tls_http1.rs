@@ -356,7 +356,7 @@ fn the_companion_serves_https_on_its_second_line() {
         "{}",
         program.tls_url
     );
-    let ca = program.cert_dir.path().join("ca.pem");
+    let ca = program.ca_pem();
     let options = Options {
         read_timeout: Some(READ_WAIT),
         trust: Trust::CaFile(ca),

@@ -3,54 +3,27 @@
 //! and on end of input or Ctrl-C closes with 1000 and waits for the server's answer.
 //! Uses the example binaries that `cargo test` builds; skipped if they are not there.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{Example, example_program};
+
 const WAIT: Duration = Duration::from_secs(20);
 
-/// `target/<profile>/examples/NAME`, next to this test's own `deps` directory.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not built", path.display());
-        None
-    }
-}
-
-/// Kills the child when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts the echo server on port 0; returns it and its `ws://…/echo` URL.
-fn echo_server(bin: &PathBuf) -> (Running, String) {
-    let mut child = Command::new(bin)
-        .args(["--addr", "127.0.0.1:0", "--max-message", "1024"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line {first:?}"));
-    (Running(child), format!("ws://{url}/echo"))
+fn echo_server(bin: &Path) -> (Example, String) {
+    let server = Example::start(bin, &["--addr", "127.0.0.1:0", "--max-message", "1024"]);
+    let Some(addr) = server.url.strip_prefix("http://") else {
+        panic!("not an http:// URL: {}", server.url);
+    };
+    let url = format!("ws://{addr}/echo");
+    (server, url)
 }
 
 /// Lines of a child's stdout, on a channel.
@@ -80,7 +53,7 @@ fn exits_ok(child: &mut Child) -> bool {
 
 #[test]
 fn the_server_answers_help() {
-    let Some(bin) = example("ch09_4_ws_echo_server") else {
+    let Some(bin) = example_program("ch09_4_ws_echo_server") else {
         return;
     };
     let out = Command::new(bin).arg("--help").output().unwrap();
@@ -100,8 +73,8 @@ fn the_server_answers_help() {
 #[test]
 fn the_client_echoes_stdin_and_closes_at_its_end() {
     let (Some(server), Some(client)) = (
-        example("ch09_4_ws_echo_server"),
-        example("ch09_4_ws_client"),
+        example_program("ch09_4_ws_echo_server"),
+        example_program("ch09_4_ws_client"),
     ) else {
         return;
     };
@@ -131,8 +104,8 @@ fn the_client_echoes_stdin_and_closes_at_its_end() {
 #[test]
 fn ctrl_c_closes_with_1000_and_waits_for_the_answer() {
     let (Some(server), Some(client)) = (
-        example("ch09_4_ws_echo_server"),
-        example("ch09_4_ws_client"),
+        example_program("ch09_4_ws_echo_server"),
+        example_program("ch09_4_ws_client"),
     ) else {
         return;
     };

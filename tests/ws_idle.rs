@@ -5,10 +5,10 @@
 mod common;
 mod ws_common;
 
-use std::fs;
 use std::thread;
 use std::time::Duration;
 
+use common::context_switches;
 use rwh::ws::{Config, Heartbeat, Message, Upgrader, connect};
 use ws_common::*;
 
@@ -17,21 +17,7 @@ const CONNECTIONS: usize = 20;
 /// Context switches so far of this process's WebSocket threads: the connection threads
 /// and the shared timer. `None` where /proc is missing.
 fn switches() -> Option<u64> {
-    let mut total = 0;
-    for task in fs::read_dir("/proc/self/task").ok()? {
-        let dir = task.ok()?.path();
-        let name = fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if !(name.starts_with("rwh-conn-") || name.starts_with("rwh-ws-timer")) {
-            continue;
-        }
-        let status = fs::read_to_string(dir.join("status")).unwrap_or_default();
-        total += status
-            .lines()
-            .filter(|l| l.contains("ctxt_switches:"))
-            .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
-            .sum::<u64>();
-    }
-    Some(total)
+    context_switches(&["rwh-conn-", "rwh-ws-timer"])
 }
 
 #[test]

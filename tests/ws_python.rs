@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::python_with;
 use rwh::ws::{Config, Heartbeat, Upgrader};
 use ws_common::*;
 
@@ -19,23 +20,11 @@ const SCRIPT: &str = concat!(
 const MAX_MESSAGE: usize = 4096;
 const PONG_WAIT: Duration = Duration::from_millis(500);
 
-fn python_websockets() -> bool {
-    Command::new("python3")
-        .args(["-c", "import websockets.sync.client"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 #[test]
 fn python_websockets_client_talks_to_the_echo() {
-    if !tool_available(
-        "python3 with `websockets` (pip install websockets)",
-        python_websockets(),
-    ) {
+    let Some(python) = python_with("websockets.sync.client") else {
         return;
-    }
+    };
     let heartbeat = Heartbeat {
         ping_every: Duration::from_millis(100),
         pong_wait: PONG_WAIT,
@@ -45,7 +34,7 @@ fn python_websockets_client_talks_to_the_echo() {
         ..Config::default()
     };
     let server = echo_server(Upgrader::new().config(config.with_heartbeat(heartbeat)));
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python)
         .arg(SCRIPT)
         .arg(echo_url(&server))
         .arg(MAX_MESSAGE.to_string())

@@ -4,9 +4,11 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use rwh::h2::client::Connection;
 use rwh::http::{Limits, Router, Running, Server};
 use rwh::tls::{ALPN_H2, ALPN_HTTP11, DevCa, Trust};
 
@@ -89,7 +91,7 @@ pub fn serve_h2_tls(router: Router) -> TlsServer {
 }
 
 /// Starts `router` over TLS on 127.0.0.1 port 0, offering the `alpn` protocols.
-pub fn serve_tls_offering(router: Router, limits: Limits, alpn: &[&[u8]]) -> TlsServer {
+fn serve_tls_offering(router: Router, limits: Limits, alpn: &[&[u8]]) -> TlsServer {
     let dir = TempDir::new("ca");
     let ca = DevCa::load_or_create(dir.path()).unwrap();
     let config = rwh::tls::server_config(&ca, alpn).unwrap();
@@ -118,6 +120,11 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
     stream.set_read_timeout(Some(READ_WAIT)).unwrap();
     stream.set_nodelay(true).unwrap();
     stream
+}
+
+/// An HTTP/2 client, past the handshake with our `settings`, on an h2c connection to `server`.
+pub fn dial(server: &Running, settings: &[(u16, u32)]) -> Connection<TcpStream> {
+    Connection::handshake(connect(server.addr()), settings).unwrap()
 }
 
 /// Sends `bytes` and reads until the server closes the connection.
@@ -186,6 +193,39 @@ pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// The /proc directories of our threads named with one of `prefixes` (`None` without /proc).
+fn threads(prefixes: &[&str]) -> Option<Vec<PathBuf>> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    let named = |dir: &Path| {
+        let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        prefixes.iter().any(|prefix| name.starts_with(prefix))
+    };
+    Some(
+        tasks
+            .filter_map(|task| Some(task.ok()?.path()))
+            .filter(|dir| named(dir))
+            .collect(),
+    )
+}
+
+/// How many of our threads have a name starting with `prefix`, to watch them come and go.
+pub fn threads_named(prefix: &str) -> Option<usize> {
+    Some(threads(&[prefix])?.len())
+}
+
+/// Context switches so far of our threads named with one of `prefixes`: each wake-up counts.
+pub fn context_switches(prefixes: &[&str]) -> Option<u64> {
+    let switches = |dir: &PathBuf| {
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    Some(threads(prefixes)?.iter().map(switches).sum())
+}
+
 /// A program of this package running in the background; killed when dropped.
 pub struct Program {
     child: std::process::Child,
@@ -240,6 +280,11 @@ impl Program {
             _stdout: stdout,
         }
     }
+
+    /// Its CA certificate, the `ca.pem` it logs: what a client trusts to verify its HTTPS port.
+    pub fn ca_pem(&self) -> PathBuf {
+        self.cert_dir.path().join("ca.pem")
+    }
 }
 
 impl Drop for Program {
@@ -262,6 +307,30 @@ pub fn interop_tool(names: &[&str]) -> Option<std::path::PathBuf> {
         missing(&format!("{} is not installed", names.join(" or ")));
     }
     found
+}
+
+/// Runs `curl` (from [`interop_tool`]) quietly with `args`, bounded by `--max-time 10`.
+pub fn curl(tool: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(tool)
+        .args(["-sS", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The standard output of a program that must have succeeded; if not, its stderr says why.
+pub fn stdout_bytes(output: &Output) -> Vec<u8> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout.clone()
+}
+
+/// [`stdout_bytes`] as text, for the checks that need not be byte for byte.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&stdout_bytes(output)).into_owned()
 }
 
 /// Says why an interop test is skipped; fails instead when `REQUIRE_INTEROP=1`.
@@ -390,8 +459,51 @@ pub fn example_program(name: &str) -> Option<PathBuf> {
     Some(program)
 }
 
-/// A Python 3 that can import `module` (a pip package such as `h2`). `None` (after a
-/// message) when there is none; `REQUIRE_INTEROP=1` makes that a failure.
+/// An example program running as a reader would start it; killed when dropped.
+pub struct Example {
+    child: std::process::Child,
+    /// The URL from its first line of output, `listening on URL`.
+    pub url: String,
+}
+
+impl Example {
+    /// Starts `program` (from [`example_program`]) and reads its first line, `listening on URL`.
+    pub fn start(program: &Path, args: &[&str]) -> Example {
+        use std::io::BufRead;
+        let child = std::process::Command::new(program)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed even if the first line is not what it should be.
+        let mut example = Example {
+            child,
+            url: String::new(),
+        };
+        let mut first = String::new();
+        std::io::BufReader::new(example.child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        example.url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line {first:?}"))
+            .to_owned();
+        example
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A Python 3 that can import `module` (from a pip package: `h2`, or `websockets.sync.client`
+/// from `websockets`). `None` (after a message) when there is none; `REQUIRE_INTEROP=1`
+/// makes that a failure.
 pub fn python_with(module: &str) -> Option<PathBuf> {
     let python = interop_tool(&["python3"])?;
     let imports = std::process::Command::new(&python)
@@ -399,7 +511,8 @@ pub fn python_with(module: &str) -> Option<PathBuf> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !imports {
-        let why = format!("the Python package {module} is not installed (pip install {module})");
+        let package = module.split('.').next().unwrap_or(module);
+        let why = format!("the Python package {package} is not installed (pip install {package})");
         missing(&why);
         return None;
     }

@@ -2,7 +2,6 @@
 //! every wait is bounded, the lobby, and the threads the rooms run on.
 #![allow(dead_code)] // each test file uses its own subset
 
-use std::fs;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -162,18 +161,6 @@ pub fn parse_lobby(body: &str) -> Vec<(String, usize)> {
             (name.to_owned(), members.parse().unwrap())
         })
         .collect()
-}
-
-/// How many threads of this process have a name starting with `prefix` (Linux: from
-/// /proc; `None` elsewhere).
-pub fn threads_named(prefix: &str) -> Option<usize> {
-    let tasks = fs::read_dir("/proc/self/task").ok()?;
-    Some(
-        tasks
-            .filter_map(|task| fs::read_to_string(task.ok()?.path().join("comm")).ok())
-            .filter(|name| name.starts_with(prefix))
-            .count(),
-    )
 }
 
 /// True for the error a member sees when the server closed with `code`.

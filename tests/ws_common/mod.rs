@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rwh::http::Running;
 use rwh::ws::Upgrader;
@@ -178,23 +178,3 @@ fn parse(buf: &[u8]) -> Option<(Frame, usize)> {
 pub fn close_code(payload: &[u8]) -> Option<u16> {
     (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]))
 }
-
-/// True when an external interop tool must be present (CI sets REQUIRE_INTEROP=1).
-pub fn interop_required() -> bool {
-    std::env::var("REQUIRE_INTEROP").is_ok_and(|v| v == "1")
-}
-
-/// Skips (returns false, with a message) or fails when a tool is missing.
-pub fn tool_available(what: &str, available: bool) -> bool {
-    if !available {
-        assert!(
-            !interop_required(),
-            "{what} is missing and REQUIRE_INTEROP=1"
-        );
-        eprintln!("skipped: {what} is missing (set REQUIRE_INTEROP=1 to make this a failure)");
-    }
-    available
-}
-
-/// A bounded wait used by several tests.
-pub const SHORT: Duration = Duration::from_millis(100);
