@@ -16,10 +16,12 @@
 //!   `bare`, the floor: a minimal `std::net` server that writes each frame to every
 //!   connection in turn, with no WebSocket library, queues or eviction.
 //!   Reported: deliveries expected and made, loss, evictions
-//!   (close 1008), deliveries/s, fan-out latency (send to receipt, every copy) at p50,
-//!   p99, p99.9 and max, CPU of the server and of the load generator (100% is one
-//!   core), the share of all CPUs other processes took meanwhile, and how late the
-//!   senders ran behind their schedule.
+//!   (close 1008), deliveries/s, fan-out latency (from the sender's write to the
+//!   member's read, every copy) at p50, p99, p99.9 and max, the same to the moment the
+//!   copy reached the member's socket (the kernel's receive stamp, `SO_TIMESTAMPNS`: the
+//!   server's part without the load generator's own delay) at p50 and p99, CPU of the
+//!   server and of the load generator (100% is one core), the share of all CPUs other
+//!   processes took meanwhile, and how late the senders ran behind their schedule.
 //! - **Idle**: `ROOMS_BENCH_IDLE` (1,000) members join and stay silent: the server's
 //!   CPU over `ROOMS_BENCH_SECS`, and its RSS and threads per member.
 //! - **Churn**: `ROOMS_BENCH_CHURN` (10,000) joins and leaves from 8 client threads over 10
@@ -92,9 +94,9 @@ fn main() -> io::Result<()> {
         );
         println!();
         println!(
-            "| writes | msg/s | expected | delivered | lost | evicted | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU | loadgen CPU | other load | sender late, max ms |"
+            "| writes | msg/s | expected | delivered | lost | evicted | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | arrival p50 ms | arrival p99 ms | server CPU | loadgen CPU | other load | sender late, max ms |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for rate in rates
             .split(',')
             .filter_map(|r| r.trim().parse::<f64>().ok())
@@ -370,10 +372,12 @@ fn fan_out(mode: &str, members: usize, senders: usize, rate: f64, secs: u64) -> 
     let others = (own.others_share - server_cpu / (wall * cpus)).max(0.0);
     let mut seen = readers.stop()?;
     seen.latencies_us.sort_unstable();
+    seen.arrivals_us.sort_unstable();
     let lat = &seen.latencies_us;
+    let arr = &seen.arrivals_us;
     let evicted = seen.closes.iter().filter(|&&c| c == 1008).count();
     println!(
-        "| {mode} | {rate:.0} | {expected} | {} | {} | {evicted} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0}% | {:.1} |",
+        "| {mode} | {rate:.0} | {expected} | {} | {} | {evicted} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0}% | {:.0}% | {:.1} |",
         seen.delivered,
         expected.saturating_sub(seen.delivered),
         seen.delivered as f64 / wall,
@@ -381,6 +385,8 @@ fn fan_out(mode: &str, members: usize, senders: usize, rate: f64, secs: u64) -> 
         percentile(lat, 0.99),
         percentile(lat, 0.999),
         percentile(lat, 1.0),
+        percentile(arr, 0.50),
+        percentile(arr, 0.99),
         100.0 * server_cpu / wall,
         100.0 * (own.own_secs / wall),
         100.0 * others,

@@ -6,7 +6,9 @@
 //! are parsed here, and client frames are masked with a fixed key. A message a sender
 //! writes is `S:SENDER:SEQ:NANOS:padding`, where NANOS is the send time since the
 //! benchmark's epoch; each reader thread records the fan-out latency of every copy it
-//! gets, and checks each sender's sequence numbers for order and repeats.
+//! gets, twice: when it read the copy, and when the copy reached the socket (the
+//! kernel's receive stamp), and checks each sender's sequence numbers for order and
+//! repeats.
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -14,7 +16,7 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Most senders a run may have (their sequence numbers are tracked per member).
 pub const MAX_SENDERS: usize = 8;
@@ -120,8 +122,12 @@ pub fn message(sender: usize, seq: u64, epoch: Instant, size: usize) -> Vec<u8> 
 /// What the readers saw.
 #[derive(Debug, Default)]
 pub struct Seen {
-    /// Fan-out latency of every copy of a sender's message, in microseconds.
+    /// Fan-out latency of every copy of a sender's message, in microseconds: from the
+    /// sender's write to the reader's `read`.
     pub latencies_us: Vec<u32>,
+    /// The same, but to the moment the copy reached the member's socket (the kernel's
+    /// receive stamp): the server's part alone, without the reader's own delay.
+    pub arrivals_us: Vec<u32>,
     /// Copies of senders' messages received.
     pub delivered: u64,
     /// Copies that came out of order or twice for their member and sender.
@@ -151,6 +157,8 @@ struct Member {
     open: bool,
     /// The server sent a close frame.
     close_seen: bool,
+    /// When the kernel received the last bytes read, since the Unix epoch.
+    arrived: Option<Duration>,
 }
 
 impl Readers {
@@ -166,12 +174,14 @@ impl Readers {
         let mut shares: Vec<Vec<Member>> = (0..threads).map(|_| Vec::new()).collect();
         for (i, (stream, buf)) in members.into_iter().enumerate() {
             stream.set_nonblocking(true)?;
+            enable_arrival_stamps(&stream)?;
             shares[i % threads].push(Member {
                 stream,
                 buf,
                 next_seq: [0; MAX_SENDERS],
                 open: true,
                 close_seen: false,
+                arrived: None,
             });
         }
         let mut handles = Vec::new();
@@ -200,6 +210,7 @@ impl Readers {
                 .join()
                 .map_err(|_| io::Error::other("a reader panicked"))??;
             all.latencies_us.extend(seen.latencies_us);
+            all.arrivals_us.extend(seen.arrivals_us);
             all.delivered += seen.delivered;
             all.disorder += seen.disorder;
             all.other += seen.other;
@@ -223,6 +234,11 @@ fn read_loop(
         poll.add(&member.stream, i as u64)?;
     }
     let mut seen = Seen::default();
+    // The benchmark's epoch on the realtime clock, which the kernel's stamps are on.
+    let since_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let wall_epoch = since_unix.saturating_sub(epoch.elapsed());
     let mut chunk = vec![0u8; CHUNK];
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; EVENTS];
     while !stop.load(Ordering::Relaxed) {
@@ -233,7 +249,8 @@ fn read_loop(
                 continue;
             }
             let alive = fill(member, &mut chunk);
-            let (got, others) = parse(member, epoch, &mut seen);
+            let arrived = member.arrived.and_then(|at| at.checked_sub(wall_epoch));
+            let (got, others) = parse(member, epoch, arrived, &mut seen);
             delivered.fetch_add(got, Ordering::Relaxed);
             other.fetch_add(others, Ordering::Relaxed);
             if !alive || member.close_seen {
@@ -250,16 +267,19 @@ fn read_loop(
 
 /// Reads what the socket has; false at EOF or on an error. A read that does not fill
 /// the chunk took everything: the next `epoll_wait` reports the socket again if more
-/// comes (level-triggered), so no second read is spent to hear `WouldBlock`.
+/// comes (level-triggered), so no second read is spent to hear `WouldBlock`. Notes in
+/// `member.arrived` when the kernel received the last bytes read.
 fn fill(member: &mut Member, chunk: &mut [u8]) -> bool {
     loop {
-        match member.stream.read(chunk) {
-            Ok(0) => return false,
-            Ok(n) if n < chunk.len() => {
+        match read_stamped(&member.stream, chunk) {
+            Ok((0, _)) => return false,
+            Ok((n, arrived)) => {
                 member.buf.extend_from_slice(&chunk[..n]);
-                return true;
+                member.arrived = arrived.or(member.arrived);
+                if n < chunk.len() {
+                    return true;
+                }
             }
-            Ok(n) => member.buf.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(_) => return false,
@@ -267,8 +287,71 @@ fn fill(member: &mut Member, chunk: &mut [u8]) -> bool {
     }
 }
 
+/// `SO_TIMESTAMPNS` (and its control message, `SCM_TIMESTAMPNS`) on x86-64 and arm64
+/// Linux: the kernel stamps each received packet with the realtime clock.
+const SO_TIMESTAMPNS: libc::c_int = 35;
+
+/// Asks the kernel to stamp what arrives on `stream` with the time it arrived.
+fn enable_arrival_stamps(stream: &TcpStream) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket and a pointer to an int of the size given.
+    let done = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            SO_TIMESTAMPNS,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    match done {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+/// `read` through `recvmsg`, which also hands over the arrival stamp of the last bytes
+/// read (see [`enable_arrival_stamps`]), as time since the Unix epoch.
+fn read_stamped(stream: &TcpStream, chunk: &mut [u8]) -> io::Result<(usize, Option<Duration>)> {
+    let mut iov = libc::iovec {
+        iov_base: chunk.as_mut_ptr().cast(),
+        iov_len: chunk.len(),
+    };
+    let mut control = [0u64; 8]; // room for one cmsghdr and a timespec, suitably aligned
+    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: msg points at a live iovec over `chunk` and at `control`, both big enough.
+    let n = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, 0) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut arrived = None;
+    // SAFETY: the CMSG_* walk stays within `control`, as the kernel filled it in.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == SO_TIMESTAMPNS {
+                let stamp: libc::timespec = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast());
+                arrived = Some(Duration::new(stamp.tv_sec as u64, stamp.tv_nsec as u32));
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    Ok((n as usize, arrived))
+}
+
 /// Takes whole frames out of the member's buffer; returns (senders' messages, others).
-fn parse(member: &mut Member, epoch: Instant, seen: &mut Seen) -> (u64, u64) {
+/// `arrived` is when the last of them reached the socket, as time since `epoch`.
+fn parse(
+    member: &mut Member,
+    epoch: Instant,
+    arrived: Option<Duration>,
+    seen: &mut Seen,
+) -> (u64, u64) {
     let (mut got, mut others) = (0, 0);
     let mut at = 0;
     while let Some((opcode, payload, used)) = server_frame(&member.buf[at..]) {
@@ -276,7 +359,13 @@ fn parse(member: &mut Member, epoch: Instant, seen: &mut Seen) -> (u64, u64) {
         match opcode {
             1 if payload.starts_with(b"S:") => {
                 got += 1;
-                record(member.next_seq.as_mut_slice(), payload, epoch, seen);
+                record(
+                    member.next_seq.as_mut_slice(),
+                    payload,
+                    epoch,
+                    arrived,
+                    seen,
+                );
             }
             1 => {
                 others += 1;
@@ -304,7 +393,13 @@ fn parse(member: &mut Member, epoch: Instant, seen: &mut Seen) -> (u64, u64) {
 }
 
 /// Notes one copy of a sender's message: its latency and whether it came in order.
-fn record(next_seq: &mut [u64], payload: &[u8], epoch: Instant, seen: &mut Seen) {
+fn record(
+    next_seq: &mut [u64],
+    payload: &[u8],
+    epoch: Instant,
+    arrived: Option<Duration>,
+    seen: &mut Seen,
+) {
     let now = epoch.elapsed().as_nanos() as u64;
     let mut fields = payload.split(|b| *b == b':').skip(1);
     let mut number = || -> Option<u64> { std::str::from_utf8(fields.next()?).ok()?.parse().ok() };
@@ -322,6 +417,11 @@ fn record(next_seq: &mut [u64], payload: &[u8], epoch: Instant, seen: &mut Seen)
     *expected = seq + 1;
     seen.latencies_us
         .push((now.saturating_sub(sent) / 1000) as u32);
+    if let Some(arrived) = arrived {
+        let arrived = arrived.as_nanos() as u64;
+        seen.arrivals_us
+            .push((arrived.saturating_sub(sent) / 1000) as u32);
+    }
 }
 
 /// A Linux `epoll` instance, closed when dropped.
