@@ -53,7 +53,7 @@ impl Member {
     }
 
     /// Joins with the given client configuration.
-    pub fn join_with(server: &Running, room: &str, config: Config) -> Member {
+    fn join_with(server: &Running, room: &str, config: Config) -> Member {
         let options = rwh::ws::ClientOptions {
             config,
             ..rwh::ws::ClientOptions::default()
@@ -141,7 +141,7 @@ pub fn lobby(server: &Running) -> Vec<(String, usize)> {
 }
 
 /// Parses `[{"name": "a", "members": 1}, …]`; panics on any other shape.
-pub fn parse_lobby(body: &str) -> Vec<(String, usize)> {
+fn parse_lobby(body: &str) -> Vec<(String, usize)> {
     let inner = body
         .trim()
         .strip_prefix('[')
