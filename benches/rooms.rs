@@ -239,16 +239,7 @@ impl ServerProcess {
 
     /// User and system CPU seconds the server has used so far.
     fn cpu_secs(&self) -> f64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        let after_name = stat.rsplit(')').next().unwrap_or_default();
-        let ticks: f64 = after_name
-            .split_whitespace()
-            .skip(11)
-            .take(2)
-            .filter_map(|f| f.parse::<f64>().ok())
-            .sum();
-        ticks / 100.0 // USER_HZ
+        common::process_cpu_secs(&self.child.id().to_string())
     }
 
     /// A number field of the server's /proc status (kB for memory).

@@ -89,7 +89,13 @@ const TICKS_PER_SEC: f64 = 100.0;
 
 /// User and system time of this process (all threads), from `/proc/self/stat`.
 fn own_cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    process_cpu_secs("self")
+}
+
+/// User and system time of process `pid` (`"self"` for this one), all threads, from
+/// `/proc/PID/stat`; 0 where it cannot be read.
+pub fn process_cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // After the `(name)` come the fields from the 3rd on: utime and stime are the 14th
     // and 15th, so the 12th and 13th here.
     let after_name = stat.rsplit(')').next().unwrap_or_default();
